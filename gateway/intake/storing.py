@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -218,6 +218,7 @@ def store(
     result = Stored()
     # a person's listing stored before ids were keyed by region keeps the decision's
     pending = stored_before(candidates, listings.current, purged)
+    asked = list(pending)  # by the ids they are stored under
     for _ in range(RACE_RETRIES):
         if not pending:
             break
@@ -282,6 +283,22 @@ def store(
         Refusal(i, "credit_code", CONTENDED, "the listing kept changing meanwhile; send it again")
         for i, _ in pending
     ]
+    return _losers_refused(result, asked)
+
+
+def _losers_refused(result: Stored, candidates: Sequence[tuple[int, Listing]]) -> Stored:
+    """The batch's other entries of a listing whose newest was refused as under purge or still
+    contended are refused alike: answered ``duplicate`` they told the platform a version was
+    held of a listing being erased, or that nothing was written for (review 277)."""
+    listing_of = {i: x.listing_id for i, x in candidates}
+    lost = {listing_of[r.index]: r for r in result.refused if r.code in (PURGED, CONTENDED)}
+    if not lost:
+        return result
+    kept = [(i, x) for i, x in result.duplicates if x.listing_id not in lost]
+    result.refused += [
+        replace(lost[x.listing_id], index=i) for i, x in result.duplicates if x.listing_id in lost
+    ]
+    result.duplicates = kept
     return result
 
 
