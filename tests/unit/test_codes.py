@@ -370,3 +370,26 @@ def test_a_number_issued_by_a_district_the_list_lags_is_a_persons(
     code = body + gb11643_check(body)
 
     assert classify(code) == (code, SubjectType.NATURAL_PERSON)
+
+
+@given(st.text(max_size=24))
+@example("1101051\n9900101123")  # a line break after the 7th character (review 278)
+@example("91350100M000100Y4\n")
+def test_any_text_is_a_code_or_a_code_problem_never_another_error(value: str) -> None:
+    """stdnum's format check lets a line break before the end through to its check-digit
+    arithmetic, which raised ValueError: a 500 for a batch check, a bulk check stuck."""
+    try:
+        code, _ = classify(value)
+    except CodeProblem:
+        return
+    assert code.isascii()
+    assert code.isalnum()
+    assert len(code) == 18
+
+
+def test_a_code_with_a_line_break_inside_is_refused_as_no_credit_code() -> None:
+    with pytest.raises(CodeProblem) as refused:
+        classify("1101051\n9900101123")
+    assert refused.value.code == "invalid_credit_code"
+    with pytest.raises(BadRequest):
+        requested_code("1101051\n9900101123", date(2026, 12, 1))

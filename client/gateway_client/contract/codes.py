@@ -99,6 +99,8 @@ def _classify(value: str) -> tuple[str, SubjectType]:
     code = _compact(value)
     if len(code) != 18:
         raise CodeProblem("invalid_credit_code", "a credit code has 18 characters")
+    if not (code.isascii() and code.isalnum()):  # stdnum let a line break through (review 278)
+        raise CodeProblem("invalid_credit_code", "a credit code holds only digits and letters")
     look = _resident_id_look(code)
     if look is not None:
         if ric.calc_check_digit(code) == code[17]:
