@@ -75,7 +75,10 @@ def run_check(request: Request) -> Response:
         key = c.report_opening_key("check", viewer.region or "operator", outcome.check_id)
         opened = openings(outcome, checked.codes, key)
         signer = c.signers.ed25519
-        report = issue_report(outcome, viewer.key_id, position, signer, checked.codes, opened)
+        issued = c.clock.now()  # after the last read and the log's position (review 278)
+        report = issue_report(
+            outcome, viewer.key_id, position, signer, checked.codes, opened, issued
+        )
     made = CheckAnswer(**dict(outcome), report=report, report_openings=opened)
     answer = made.model_dump(mode="json")
     body = json.dumps(answer, ensure_ascii=False).encode()

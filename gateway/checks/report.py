@@ -50,7 +50,15 @@ class CheckReportContent(Frozen):
 
     report_id: str = Field(description="the check's id")
     issuer: Literal["credit-gateway"] = "credit-gateway"
-    issued_at: AwareDatetime
+    checked_from: AwareDatetime | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="when the check began reading the lists; they are shown as read between "
+        "this and issued_at (absent in reports issued before it was said)",
+    )
+    issued_at: AwareDatetime = Field(
+        description="after the check's last read and the log position's: no result is later"
+    )
     asked_by: str = Field(description="the region whose key signed the check, or operator")
     key_id: str | None = Field(description="that key (or the operator's IAM principal)")
     as_region: str | None
@@ -92,15 +100,20 @@ def issue_report(
     signer: Ed25519Signer,
     asked: Mapping[int, str],
     opened: Sequence[str | None],
+    issued_at: datetime | None = None,
 ) -> SignedCheckReport:
-    """``opened``: ``openings(outcome, asked, …)``, whose commitments the report signs."""
+    """``opened``: ``openings(outcome, asked, …)``, whose commitments the report signs;
+    ``issued_at``: taken after ``log`` was read, so nothing the report shows is later than the
+    time it says it was issued (review 278, as ``ReportSigning.bulk``: it said the check's
+    start); the check's start is ``checked_from``."""
     commitments = tuple(
         code_commitment(asked[r.index], o) if o is not None else None
         for r, o in zip(outcome.results, opened, strict=True)
     )
     content = CheckReportContent(
         report_id=outcome.check_id,
-        issued_at=outcome.checked_at,
+        checked_from=outcome.checked_at,
+        issued_at=issued_at or outcome.checked_at,
         asked_by=outcome.asked_by,
         key_id=key_id,
         as_region=outcome.as_region,
