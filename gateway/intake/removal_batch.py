@@ -83,11 +83,7 @@ def judge(
             if same and removal.performed_on == held.performed_on:
                 judged.answer(index, held, "duplicate")  # its resend, an expiry after the tick
             elif same:  # another day performed: not what is held (review 277)
-                message = (
-                    f"the listing has ended as performed on {held.performed_on}: the day is "
-                    "corrected by an objection's decision, not by another removal"
-                )
-                judged.refuse(index, NOT_IN_FORCE, message, "performed_on")
+                judged.refuse(index, NOT_IN_FORCE, _performed_then(held.performed_on), _DAY)
             else:
                 message = f"the listing has ended already ({status})"
                 judged.refuse(index, NOT_IN_FORCE, message, "credit_code")
@@ -112,11 +108,26 @@ def judge(
             judged.refuse(index, REUSED, REUSED_MESSAGE, _VERSION)
     if counting:
         index, newest = max(counting, key=lambda x: x[1].version)
-        for other, _ in counting:
-            if other != index:
+        for other, removal in counting:
+            if other == index:
+                continue
+            if _says(removal)[0] == _says(newest)[0] and _says(removal) != _says(newest):
+                # the same ending on another day: not what is kept (review 279)
+                judged.refuse(other, NOT_IN_FORCE, _performed_then(newest.performed_on), _DAY)
+            else:
                 judged.answer(other, held, "duplicate")
         judged.applied = (index, remove(held, newest, region, now))
     return judged
+
+
+_DAY = "performed_on"
+
+
+def _performed_then(day: date | None) -> str:
+    """Why a removal naming another day performed is refused: the day held is the one the
+    on-time figure is judged by, and no removal moves it (an owner could otherwise make a late
+    removal look on time)."""
+    return f"the listing ends as performed on {day}: a removal does not change the day performed"
 
 
 def _says(removal: Removal) -> tuple[object, ...]:
