@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import TypeVar
 
+from gateway.intake.admission import admission_problems
 from gateway.intake.bulk import (
     LineError,
     Upload,
@@ -25,7 +26,6 @@ from gateway.intake.storing import (
     RESTARTED,
     SETTLED,
     Stored,
-    admission_problems,
     store,
 )
 from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, Removal, RemovalReason

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.authentication import authenticate
+from gateway.intake.admission import admission_problems, named_origin_problem
 from gateway.intake.own_listings import Purged, removal_ids
 from gateway.intake.ports import BatchLedger
 from gateway.intake.push import (
@@ -29,8 +30,6 @@ from gateway.intake.storing import (
     RACE_RETRIES,
     Storing,
     WritesAfter,
-    admission_problems,
-    named_origin_problem,
     store,
 )
 from gateway.lifecycle import (

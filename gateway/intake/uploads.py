@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from gateway.authentication import authenticate
+from gateway.intake.admission import DOMAIN_RESERVED, reserved_problem
 from gateway.intake.bulk import Upload, UploadManifest, upload_key
 from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
-from gateway.intake.storing import DOMAIN_RESERVED, reserved_problem
 from gateway.lifecycle import FutureVersion, version_problem
 from gateway.national import DomainNotPermitted, domain_problem, refuse_unregistered
 from gateway.ports import Registry

@@ -19,9 +19,9 @@ from builders import NOW, entry, listing, make_signer, make_uscc, platform_key, 
 from test_ingest import Gateway, lid
 from test_stats import stats_for
 
+from gateway.intake.admission import origin_problem
 from gateway.intake.bulk_batches import parse_batch
 from gateway.intake.push import PushResult
-from gateway.intake.storing import origin_problem
 from gateway.lifecycle.objection_policies import RegionPolicy, shipped_policies
 from gateway.ownership import may_change
 from gateway.recognition.agreement import SourceScope
