@@ -36,9 +36,7 @@ from chalicelib.dynamodb.batch_records import (
 from chalicelib.dynamodb.batch_settling import BatchSettling
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_items import (
-    SharedRecognitions,
     index_keys,
-    kept_of,
     read_attempt,
     recognition_digest,
     record_of,
@@ -46,7 +44,7 @@ from chalicelib.dynamodb.delivery_items import (
     stored_attempt,
     view_of,
 )
-from chalicelib.dynamodb.delivery_listing import DeliveryListing
+from chalicelib.dynamodb.delivery_reads import DeliveryReads
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from gateway.delivery import (
     NOTICE,
@@ -56,8 +54,6 @@ from gateway.delivery import (
     DeliveryRecord,
     DeliveryState,
     Progress,
-    Resend,
-    resend_of,
 )
 from gateway.recognition import asks_feedback
 from gateway.statistics import delivered_key
@@ -67,10 +63,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 log = logging.getLogger(__name__)
-_BATCH_GET = 100  # BatchGetItem's most keys
 
 
-class DynamoDeliveryLog(DeliveryListing):
+class DynamoDeliveryLog(DeliveryReads):
     """The records, and a subscription's list of them (``DeliveryListing.for_subscription``)."""
 
     def __init__(
@@ -78,7 +73,6 @@ class DynamoDeliveryLog(DeliveryListing):
     ) -> None:
         super().__init__(client, table_name)
         self._statistics = statistics  # counts deliveries made (monthly statistics)
-        self._recognitions = SharedRecognitions(client, table_name)
         self._excerpts = DeliveryExcerpts(client, table_name)
         self._batches = BatchSettling(client, table_name, statistics)
         self._lines_sent = BatchLinesSent(client, table_name, self._recognitions)
@@ -158,42 +152,6 @@ class DynamoDeliveryLog(DeliveryListing):
             return batch_view(item)
         return view_of(item) if _delivery_item(item) else None
 
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
-        """The subscriptions an endpoint of which acknowledged a single delivery of the
-        listing that ``by_listing`` holds (one partition per listing, so no scan): one not
-        delivered at once, or of an event other than ``listing.changed``. The others, and the
-        lines of delivered batches, are found from the log: ``delivery_receipts``."""
-        pages = self._client.get_paginator("query").paginate(
-            TableName=self._table,
-            IndexName="by_listing",
-            KeyConditionExpression="listing_id = :lid",
-            FilterExpression="#state = :delivered",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":lid": s(listing_id),
-                ":delivered": s(DeliveryState.DELIVERED.value),
-            },
-        )
-        return {text(item, "subscription_id") for page in pages for item in page.get("Items", [])}
-
-    def kept(self, delivery_id: str) -> Resend | None:
-        """What a re-drive rebuilds the delivery from."""
-        item = self._get({"delivery_id": s(delivery_id)})
-        return None if item is None else self._kept(item)
-
-    def kept_many(self, delivery_ids: Sequence[str]) -> dict[str, Resend]:
-        """``kept`` of each id that has a record, a hundred a request: what a replay of up to
-        ``REPLAY_SPAN`` entries asks of its originals."""
-        wanted = list(dict.fromkeys(delivery_ids))
-        found: dict[str, Resend] = {}
-        for start in range(0, len(wanted), _BATCH_GET):
-            keys = [{"delivery_id": s(i)} for i in wanted[start : start + _BATCH_GET]]
-            for item in self._batch_get({"Keys": keys, "ConsistentRead": True}):
-                kept = self._kept(item)
-                if kept is not None:
-                    found[text(item, "delivery_id")] = kept
-        return found
-
     def lines_sent(self, subscription_id: str, first: int, last: int) -> dict[str, Recognition]:
         """``BatchLinesSent.sent``: what a replay restates a batched subscription's lines with."""
         return self._lines_sent.sent(subscription_id, first, last)
@@ -201,22 +159,6 @@ class DynamoDeliveryLog(DeliveryListing):
     def sent_in_batches(self, subscription_id: str, first: int, last: int) -> set[str]:
         """``BatchLinesSent.ids``: lines a batch or delivery handed again must not repeat."""
         return self._lines_sent.ids(subscription_id, first, last)
-
-    def delivered_singly(self, delivery_ids: Sequence[str]) -> set[str]:
-        """Those with a record of their own that says delivered, a hundred a request."""
-        wanted = list(dict.fromkeys(delivery_ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _BATCH_GET):
-            keys = [{"delivery_id": s(i)} for i in wanted[start : start + _BATCH_GET]]
-            asked = {
-                "Keys": keys,
-                "ConsistentRead": True,
-                "ProjectionExpression": "delivery_id, #s",
-            }
-            for item in self._batch_get(asked | {"ExpressionAttributeNames": {"#s": "state"}}):
-                if text(item, "state") == DeliveryState.DELIVERED.value:
-                    found.add(text(item, "delivery_id"))
-        return found
 
     def drop_line_record(self, delivery_id: str) -> None:
         """A line's own record, dead or retrying (re-driven), taken away: the change went in
@@ -231,12 +173,6 @@ class DynamoDeliveryLog(DeliveryListing):
                 ":retrying": s(DeliveryState.RETRYING.value),
             },
         )
-
-    def _kept(self, item: dict[str, Any]) -> Resend | None:
-        """Records written before the log was minimised kept the whole delivery as ``doc``."""
-        if "resend" in item:
-            return kept_of(item, self._recognitions)
-        return resend_of(Delivery.model_validate_json(text(item, "doc"))) if "doc" in item else None
 
     def reopen(self, delivery_id: str) -> bool:
         """A dead delivery back to ``retrying``, for a re-drive; False unless it was dead."""
