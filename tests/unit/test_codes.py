@@ -9,6 +9,7 @@ from builders import RESIDENT_ID, USCC, entry, make_resident_id, person
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from stdnum.cn import ric
 
 from gateway_client.contract.codes import CodeProblem, SubjectType, classify, mask, requested_code
 from gateway_client.contract.errors import BadRequest
@@ -393,3 +394,15 @@ def test_a_code_with_a_line_break_inside_is_refused_as_no_credit_code() -> None:
     assert refused.value.code == "invalid_credit_code"
     with pytest.raises(BadRequest):
         requested_code("1101051\n9900101123", date(2026, 12, 1))
+
+
+def test_a_foreign_permanent_residents_number_is_a_persons_whatever_the_uscc_check_says() -> None:
+    """9 · 11 (北京) · 840 · 1980-01-01 · 029 · GB 11643's check digit (review 282): one passes
+    the USCC check too, another does not; both are a person's, and masked."""
+    for sequence in ("029", "030"):
+        body = "911840" + "19800101" + sequence
+        code = body + ric.calc_check_digit(body + "0")  # it reads all but the last
+        assert classify(code) == (code, SubjectType.NATURAL_PERSON)
+        assert mask(code) == code[:6] + "*" * 11 + code[17]
+    with pytest.raises(CodeProblem):  # a division no province starts: not this form
+        classify("990840198001010290")

@@ -108,6 +108,8 @@ def _classify(value: str) -> tuple[str, SubjectType]:
         if look is _Look.ISSUED_LATER and uscc.is_valid(code):
             return code, SubjectType.LEGAL_PERSON  # an organisation's, as before (review 124)
         raise _problem(InvalidChecksum(), "resident ID number")
+    if _permanent_residence_id(code):
+        return code, SubjectType.NATURAL_PERSON
     try:
         uscc.validate(code)
     except ValidationError as error:
@@ -143,6 +145,22 @@ def _resident_id_look(code: str) -> _Look | None:
     except ValidationError:
         return _Look.ISSUED_LATER
     return _Look.BORN_THERE
+
+
+def _permanent_residence_id(code: str) -> bool:
+    """A foreign permanent resident's ID number (外国人永久居留身份证, the form issued since
+    2023): 9, the issuing province, the nationality (three digits), the birth date, a
+    sequence number and GB 11643's check digit — a person's number that no division starts,
+    which stdnum read as a USCC (1 in 31 pass its check) and was shown to anyone in full
+    (review 282). An all-digit USCC that fits this form and this check too is read as a
+    person's, as a code right both ways is (masked, looked up with a purpose): the safe side."""
+    if not (_RIC_SHAPE.fullmatch(code) and code[0] == "9" and known_division(f"{code[1:3]}0000")):
+        return False
+    try:
+        born = ric.get_birth_date(code)
+    except ValidationError:
+        return False
+    return born.year >= _EARLIEST_BIRTH_YEAR and ric.calc_check_digit(code) == code[17]
 
 
 def _issued_from(code: str, born: int) -> bool:
