@@ -194,6 +194,12 @@ def addressed_code(request: Request, credit_code: str, listing_id: str, now: dat
     c = container()
     held = c.listings.current([(code, listing_id)]).get(listing_id)
     if held is None or not viewer.owns(held.origin_region):
+        if caller.console_session(request) is not None:  # a lookup of a person (review 280)
+            raise ConsoleSessionNotAllowed(
+                "a natural person's listing not the region's own is asked about on a signed "
+                "request, not from the console",
+                path="credit_code",
+            )
         admit_personal_lookup(viewer, now, code, "credit_code")
         # on record for the operator, found or not: which listing it was stays out of it
         asked = Asked(viewer, None, None, now, c.settings.query_trail_period)
