@@ -37,3 +37,15 @@ def test_a_session_makes_no_try_at_a_persons_listing(gateway: Gateway) -> None:
     )
     assert trail.json_body["entries"] == [], trail.json_body  # no look at the person recorded
     assert signed.status_code != 429  # the region's lookup of the minute was not used up
+
+
+def test_the_owners_session_reads_its_own_persons_listing_feedback(gateway: Gateway) -> None:
+    askers = Askers(gateway).register()
+    [listing_id] = askers.push("owner", person_entry())
+    session = open_session(gateway, askers.signers["owner"]).json_body["token"]
+
+    read = as_session(
+        gateway, session, "GET", f"/v1/subjects/{PERSON}/listings/{listing_id}/feedback"
+    )
+
+    assert read.status_code == 200, read.json_body
