@@ -17,7 +17,7 @@ from gateway.delivery.ports import AgreementStore, ExchangeLog
 from gateway.delivery.redelivery import Resend, rebuild, restatement, shown_now
 from gateway.delivery.reevaluation import same_recognition
 from gateway.ports import ListingStore
-from gateway.recognition import Agreement, remembered, rewards, yielded
+from gateway.recognition import Agreement, is_intensified, remembered, rewards, yielded
 from gateway_client.contract import (
     Change,
     ChangeType,
@@ -105,15 +105,35 @@ class FromTheLog:
         after its successor, it would tell the subscriber a standing that no longer holds. A
         ``subject.intensified`` carrying a restated listing (a re-evaluation's flip) stays dead
         too: whether the flag it names still holds is the subject's, not the listing's, and a
-        replay of the subject's listings tells it as it stands."""
+        replay of the subject's listings tells it as it stands; any other, only while the
+        subject's flag is what it says (``_flag_holds``)."""
         if delivery.type == "subject.intensified":
-            return delivery.change.type is not ChangeType.RECOGNITION
+            return delivery.change.type is not ChangeType.RECOGNITION and self._flag_holds(
+                delivery, agreements
+            )
         if delivery.type != "recognition.changed":
             return True
         today = copied(delivery.change, {"occurred_at": self.clock.now()})
         region = delivery.recognition.subscriber_region
         now = self.recognition_for(today, region, agreements)
         return same_recognition(now, delivery.recognition)
+
+    def _flag_holds(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
+        """Whether the subject's flag for the delivery's region is today what the dead event
+        says (raised or lowered): one superseded by a later flip, delivered since, stays dead,
+        or the subscriber would hear the subject is under intensified punishment again, or no
+        longer, when it is not (review 281). The subject is found by the change as logged: the
+        one sent may carry the code masked."""
+        flag, logged = delivery.intensified, None
+        if delivery.log_sequence is not None:
+            logged = self.logged(delivery.log_sequence)
+        if flag is None or logged is None:
+            return flag is None
+        code = logged.listing.credit_code
+        listings = self.listings.subjects([code]).get(code, [])
+        region, today = delivery.recognition.subscriber_region, china_date(self.clock.now())
+        counted = remembered(agreements).counted(listings, region, today)
+        return is_intensified(frozenset(x.domain for x in counted)) == flag.intensified
 
     def _restatement(self, kept: Resend, listing_id: str) -> Change | None:
         """A restatement, from its version's change as the listing's log entries hold it

@@ -206,9 +206,15 @@ class Resending(Redriving):
         key asking (None: the operator), noted for review at its revocation."""
         on = self.subscriptions.update(
             subscription.subscription_id,
-            lambda current: _enabled(current).model_copy(update=current.changed_by(by_key)),
+            lambda current: (
+                _enabled(current).model_copy(update=current.changed_by(by_key))
+                if not current.enabled
+                else current  # its health as it is (review 281: a reset kept it from warnings)
+            ),
         )
-        missed = on is not None and redeliver_missed
+        # only what can go: paused or pending, what it missed goes on resume or verification
+        # (review 281: each call put every parked delivery back on the queue, parked again)
+        missed = on is not None and redeliver_missed and _sending(on)
         return self.redrive_missed(subscription.subscription_id) if missed else 0
 
     def verify(self, subscription: Subscription) -> tuple[Subscription, int]:

@@ -741,20 +741,51 @@ def test_deliveries_parked_while_a_new_subscription_is_challenged_go_out_once_it
     assert len(service.resending.queue.sent) == 1
 
 
-def test_a_re_driven_intensified_event_masks_the_subjects_code_in_its_flag_too() -> None:
-    """Review 38: the listing was masked and the flag kept the number in full."""
+def _intensified_world(*, lowered: bool) -> tuple[Delivery, Log, Agreement, InMemoryListingStore]:
+    """A flag of 张三's flipped for 湖南 (raised by a second domain listed, or lowered by it
+    revoked) under an agreement that ends 30 days on: the dead event, the log, the store."""
     court, food = (
         listing(credit_code=RESIDENT_ID, subject_name="张三", domain=d, decision_number=n)
         for d, n in (("court_defaulter", "清信惩〔2025〕1号"), ("food_drug", "清信惩〔2025〕2号"))
     )
     ended = agreement(effective_until=(NOW + timedelta(days=30)).date())
-    trigger = change_between(food, None)
+    revoked = with_status(food, ListingStatus.REVOKED)
+    held = revoked.model_copy(update={"version": revoked.version + "1"}) if lowered else food
+    trigger = change_between(held, food if lowered else None)
+    assert trigger is not None
     log = Log()
     log.changes = [trigger]
-    [flag] = plan_intensified(trigger, [court], [court, food], [HUNAN_SUB], [ended], NOW.date())
+    was, now = ([court, food], [court]) if lowered else ([court], [court, food])
+    [flag] = plan_intensified(trigger, was, now, [HUNAN_SUB], [ended], NOW.date())
     [first] = stamped([flag], {trigger.change_id: 1}, lambda _s, _n: 1)
     store = InMemoryListingStore()
-    store.write([(court, None), (food, None)], GUANGDONG_CITY)
+    store.write([(court, None), (held, None)], GUANGDONG_CITY)
+    return first, log, ended, store
+
+
+def test_a_re_driven_raised_flag_the_subject_no_longer_holds_stays_dead() -> None:
+    """Review 281: sent after its lowering (here: the agreement ended since, so 湖南 counts no
+    listing of the subject), it told the subject was under intensified punishment again."""
+    first, log, ended, store = _intensified_world(lowered=False)
+    queue = Queue()
+    again = Resending(
+        InMemorySubscriptionStore(HUNAN_SUB),
+        Records(first),
+        log,
+        Agreements(ended),
+        queue,
+        Verifier(),
+        listings=store,
+        clock=FixedClock(NOW + timedelta(days=60)),
+    )
+
+    assert again.redrive(HUNAN_SUB.subscription_id) == 0
+    assert queue.sent == []
+
+
+def test_a_re_driven_intensified_event_masks_the_subjects_code_in_its_flag_too() -> None:
+    """Review 38: the listing was masked and the flag kept the number in full."""
+    first, log, ended, store = _intensified_world(lowered=True)
     queue = Queue()
     again = Resending(
         InMemorySubscriptionStore(HUNAN_SUB),
