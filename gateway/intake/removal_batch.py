@@ -80,9 +80,10 @@ def judge(
     if status not in REMOVABLE:
         for index, removal in standing:
             same = status is removed_status(removal)
-            if same and removal.performed_on == held.performed_on:
+            superseded = removal.version <= held.version  # an older message than what ended it
+            if same and (removal.performed_on == held.performed_on or superseded):
                 judged.answer(index, held, "duplicate")  # its resend, an expiry after the tick
-            elif same:  # another day performed: not what is held (review 277)
+            elif same:  # a later one naming another day performed (reviews 277, 283)
                 judged.refuse(index, NOT_IN_FORCE, _performed_then(held.performed_on), _DAY)
             else:
                 message = f"the listing has ended already ({status})"
@@ -108,13 +109,8 @@ def judge(
             judged.refuse(index, REUSED, REUSED_MESSAGE, _VERSION)
     if counting:
         index, newest = max(counting, key=lambda x: x[1].version)
-        for other, removal in counting:
-            if other == index:
-                continue
-            if _says(removal)[0] == _says(newest)[0] and _says(removal) != _says(newest):
-                # the same ending on another day: not what is kept (review 279)
-                judged.refuse(other, NOT_IN_FORCE, _performed_then(newest.performed_on), _DAY)
-            else:
+        for other, _ in counting:
+            if other != index:  # an older message, superseded: as once the newest is held
                 judged.answer(other, held, "duplicate")
         judged.applied = (index, remove(held, newest, region, now))
     return judged
