@@ -212,9 +212,12 @@ class Resending(Redriving):
                 else current  # its health as it is (review 281: a reset kept it from warnings)
             ),
         )
-        # only what can go: paused or pending, what it missed goes on resume or verification
-        # (review 281: each call put every parked delivery back on the queue, parked again)
-        missed = on is not None and redeliver_missed and _sending(on)
+        # what it missed is queued when it can go, or once, as it is turned back on, to be held
+        # back as paused or pending and sent on resume or verification (review 283); not on
+        # every call to an enabled one that cannot send (review 281: each call put every parked
+        # delivery back on the queue, parked again)
+        turned_on = not subscription.enabled
+        missed = on is not None and redeliver_missed and (_sending(on) or turned_on)
         return self.redrive_missed(subscription.subscription_id) if missed else 0
 
     def verify(self, subscription: Subscription) -> tuple[Subscription, int]:

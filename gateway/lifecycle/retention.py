@@ -26,6 +26,7 @@ from gateway_client.contract import (
     SubjectType,
     add_months,
     china_date,
+    classify,
     effective_valid_until,
     stopped_applying,
     stopped_applying_at,
@@ -65,12 +66,22 @@ def retention_start(listing: Listing) -> date | None:
 def involves_individual(listing: Listing) -> bool:
     """涉及个人: a natural person's listing, or an organisation's that names responsible
     persons (their names and ID numbers go with the listing) — or named them in an earlier
-    version, which the log and the subscribers' copies still hold."""
+    version, which the log and the subscribers' copies still hold. A person's code stored as an
+    organisation's by an earlier release (a foreign permanent resident's number read as a USCC:
+    review 283) is a person's too: its name and number are kept, and erased, as any."""
     return (
         listing.subject_type is SubjectType.NATURAL_PERSON
         or bool(listing.responsible_persons)
         or listing.named_persons_before
+        or _read_as_a_person(listing.credit_code)
     )
+
+
+def _read_as_a_person(code: str) -> bool:
+    try:
+        return classify(code)[1] is SubjectType.NATURAL_PERSON
+    except ValueError:  # CodeProblem: a masked code, as a tombstone holds
+        return False
 
 
 def named_before(held: Listing, persons: Sequence[object]) -> dict[str, bool]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Annotated
 
@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from gateway_client.contract.clock import CHINA
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of
 from gateway_client.contract.regions import existed_from, known_division, newer_district
@@ -160,7 +161,12 @@ def _permanent_residence_id(code: str) -> bool:
         born = ric.get_birth_date(code)
     except ValidationError:
         return False
-    return born.year >= _EARLIEST_BIRTH_YEAR and ric.calc_check_digit(code) == code[17]
+    # one "born" after today is no one's: an all-digit USCC that only looks like it stays an
+    # organisation's, never refused as an unborn person's (review 283: a company locked out)
+    unborn = born > datetime.now(CHINA).date()
+    return (
+        not unborn and born.year >= _EARLIEST_BIRTH_YEAR and ric.calc_check_digit(code) == code[17]
+    )
 
 
 def _issued_from(code: str, born: int) -> bool:
