@@ -80,12 +80,17 @@ def judge(
     if status not in REMOVABLE:
         for index, removal in standing:
             same = status is removed_status(removal)
-            superseded = removal.version <= held.version  # an older message than what ended it
-            if same and (removal.performed_on == held.performed_on or superseded):
-                judged.answer(index, held, "duplicate")  # its resend, an expiry after the tick
+            if same and (
+                removal.performed_on == held.performed_on or removal.version < held.version
+            ):
+                # its resend, an owner's expiry after the tick, or an older message than what
+                # ended it, superseded, as in one push (review 284)
+                judged.answer(index, held, "duplicate")
+            elif same and removal.version == held.version:  # the version that ended it, saying
+                judged.refuse(index, REUSED, REUSED_MESSAGE, _VERSION)  # another day (review 284)
             elif same:  # a later one naming another day performed (reviews 277, 283)
                 judged.refuse(index, NOT_IN_FORCE, _performed_then(held.performed_on), _DAY)
-            else:
+            else:  # another ending, whatever its version (review 45)
                 message = f"the listing has ended already ({status})"
                 judged.refuse(index, NOT_IN_FORCE, message, "credit_code")
         return judged

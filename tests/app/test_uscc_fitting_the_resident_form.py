@@ -2,7 +2,8 @@
 30010135-6 — fits the foreign permanent resident's form as well (9, "12", "307", "20300101",
 "356", GB 11643's check). Read as a person's born in 2030 it was refused as unborn: the company
 could not be listed, looked up, or have a listing stored before the upgrade removed (review
-283). One "born" after today is no one's: it stays an organisation's."""
+283). It is read as a person's, the safe side, the same whatever the day (review 284: read by
+the clock, it flipped when the date in its digits came), and never refused as unborn."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def test_a_company_with_this_code_can_be_listed(gateway) -> None:
     pushed = gateway.push(city, CITY, [entry])
 
     body = pushed.json_body
-    # correct: a valid USCC no person can hold (born 2030) is an organisation's, accepted
+    # a valid USCC no person can hold yet (born 2030): accepted, never refused as unborn
     assert (pushed.status_code, body.get("accepted")) == (200, 1), body
 
 

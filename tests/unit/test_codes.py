@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from stdnum.cn import ric
 
-from gateway_client.contract.codes import CodeProblem, SubjectType, classify, mask, requested_code
+from gateway_client.contract.codes import (
+    CodeProblem,
+    SubjectType,
+    born_by,
+    classify,
+    mask,
+    requested_code,
+)
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.listing import ListingEntry
 from gateway_client.contract.model import Intake
@@ -406,3 +413,13 @@ def test_a_foreign_permanent_residents_number_is_a_persons_whatever_the_uscc_che
         assert mask(code) == code[:6] + "*" * 11 + code[17]
     with pytest.raises(CodeProblem):  # a division no province starts: not this form
         classify("990840198001010290")
+
+
+def test_a_uscc_fitting_the_permanent_resident_form_reads_alike_any_day() -> None:
+    """Review 284: read by the clock, a company's code "born" in 2030 turned a person's when the
+    day came, a warm process disagreeing with a cold one. It is a person's (the safe side) any
+    day, written any way, and never refused as unborn: it may be a company's (review 283)."""
+    company = "912307203001013565"  # a valid USCC: division 230720, organisation 30010135-6
+    for written in (company, "9123 0720 3001 0135 65", "９１２３０７２０３００１０１３５６５"):
+        assert classify(written) == (company, SubjectType.NATURAL_PERSON)
+    born_by(company, SubjectType.NATURAL_PERSON, date(2026, 12, 1))  # raises nothing

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 from enum import Enum, StrEnum
 from typing import Annotated
 
@@ -24,7 +24,6 @@ from pydantic_core import PydanticCustomError
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from gateway_client.contract.clock import CHINA
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of
 from gateway_client.contract.regions import existed_from, known_division, newer_district
@@ -154,19 +153,15 @@ def _permanent_residence_id(code: str) -> bool:
     sequence number and GB 11643's check digit — a person's number that no division starts,
     which stdnum read as a USCC (1 in 31 pass its check) and was shown to anyone in full
     (review 282). An all-digit USCC that fits this form and this check too is read as a
-    person's, as a code right both ways is (masked, looked up with a purpose): the safe side."""
+    person's, as a code right both ways is (masked, looked up with a purpose): the safe side,
+    the same whatever the day (``born_by`` does not refuse it: ``_may_be_a_company``)."""
     if not (_RIC_SHAPE.fullmatch(code) and code[0] == "9" and known_division(f"{code[1:3]}0000")):
         return False
     try:
         born = ric.get_birth_date(code)
     except ValidationError:
         return False
-    # one "born" after today is no one's: an all-digit USCC that only looks like it stays an
-    # organisation's, never refused as an unborn person's (review 283: a company locked out)
-    unborn = born > datetime.now(CHINA).date()
-    return (
-        not unborn and born.year >= _EARLIEST_BIRTH_YEAR and ric.calc_check_digit(code) == code[17]
-    )
+    return born.year >= _EARLIEST_BIRTH_YEAR and ric.calc_check_digit(code) == code[17]
 
 
 def _issued_from(code: str, born: int) -> bool:
@@ -223,7 +218,7 @@ def born_by(code: str, subject_type: SubjectType, today: date) -> None:
     CodeProblem
         ``invalid_birth_date``
     """
-    if subject_type is not SubjectType.NATURAL_PERSON:
+    if subject_type is not SubjectType.NATURAL_PERSON or _may_be_a_company(code):
         return
     born = ric.get_birth_date(code)
     if born > today:
@@ -232,6 +227,13 @@ def born_by(code: str, subject_type: SubjectType, today: date) -> None:
             f"the birth date {born.isoformat()} of this resident ID is after today "
             f"({today.isoformat()} in Beijing)",
         )
+
+
+def _may_be_a_company(code: str) -> bool:
+    """A foreign permanent resident's form that is a valid USCC too: read as a person's (the
+    safe side, whatever the day: review 284), but maybe a company's, whose digits only look
+    like a birth date, so never refused as unborn (review 283: a company was locked out)."""
+    return code[0] == "9" and uscc.is_valid(code)
 
 
 def requested_code(value: str, today: date) -> str:
