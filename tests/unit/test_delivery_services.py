@@ -741,9 +741,9 @@ def test_deliveries_parked_while_a_new_subscription_is_challenged_go_out_once_it
     assert len(service.resending.queue.sent) == 1
 
 
-def _intensified_world(*, lowered: bool) -> tuple[Delivery, Log, Agreement, InMemoryListingStore]:
+def _intensified_world(*, lowered: bool) -> tuple[Resending, Queue]:
     """A flag of 张三's flipped for 湖南 (raised by a second domain listed, or lowered by it
-    revoked) under an agreement that ends 30 days on: the dead event, the log, the store."""
+    revoked) under an agreement that ends 30 days on, dead: re-driven 60 days on, and where."""
     court, food = (
         listing(credit_code=RESIDENT_ID, subject_name="张三", domain=d, decision_number=n)
         for d, n in (("court_defaulter", "清信惩〔2025〕1号"), ("food_drug", "清信惩〔2025〕2号"))
@@ -760,13 +760,6 @@ def _intensified_world(*, lowered: bool) -> tuple[Delivery, Log, Agreement, InMe
     [first] = stamped([flag], {trigger.change_id: 1}, lambda _s, _n: 1)
     store = InMemoryListingStore()
     store.write([(court, None), (held, None)], GUANGDONG_CITY)
-    return first, log, ended, store
-
-
-def test_a_re_driven_raised_flag_the_subject_no_longer_holds_stays_dead() -> None:
-    """Review 281: sent after its lowering (here: the agreement ended since, so 湖南 counts no
-    listing of the subject), it told the subject was under intensified punishment again."""
-    first, log, ended, store = _intensified_world(lowered=False)
     queue = Queue()
     again = Resending(
         InMemorySubscriptionStore(HUNAN_SUB),
@@ -778,6 +771,13 @@ def test_a_re_driven_raised_flag_the_subject_no_longer_holds_stays_dead() -> Non
         listings=store,
         clock=FixedClock(NOW + timedelta(days=60)),
     )
+    return again, queue
+
+
+def test_a_re_driven_raised_flag_the_subject_no_longer_holds_stays_dead() -> None:
+    """Review 281: sent after its lowering (here: the agreement ended since, so 湖南 counts no
+    listing of the subject), it told the subject was under intensified punishment again."""
+    again, queue = _intensified_world(lowered=False)
 
     assert again.redrive(HUNAN_SUB.subscription_id) == 0
     assert queue.sent == []
@@ -785,18 +785,7 @@ def test_a_re_driven_raised_flag_the_subject_no_longer_holds_stays_dead() -> Non
 
 def test_a_re_driven_intensified_event_masks_the_subjects_code_in_its_flag_too() -> None:
     """Review 38: the listing was masked and the flag kept the number in full."""
-    first, log, ended, store = _intensified_world(lowered=True)
-    queue = Queue()
-    again = Resending(
-        InMemorySubscriptionStore(HUNAN_SUB),
-        Records(first),
-        log,
-        Agreements(ended),
-        queue,
-        Verifier(),
-        listings=store,
-        clock=FixedClock(NOW + timedelta(days=60)),
-    )
+    again, queue = _intensified_world(lowered=True)
 
     assert again.redrive(HUNAN_SUB.subscription_id) == 1
 
