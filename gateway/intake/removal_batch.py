@@ -80,15 +80,11 @@ def judge(
     if status not in REMOVABLE:
         for index, removal in standing:
             same = status is removed_status(removal)
-            if same and (
-                removal.performed_on == held.performed_on or removal.version < held.version
-            ):
-                # its resend, an owner's expiry after the tick, or an older message than what
-                # ended it, superseded, as in one push (review 284)
-                judged.answer(index, held, "duplicate")
-            elif same and removal.version == held.version:  # the version that ended it, saying
-                judged.refuse(index, REUSED, REUSED_MESSAGE, _VERSION)  # another day (review 284)
-            elif same:  # a later one naming another day performed (reviews 277, 283)
+            if same and removal.performed_on == held.performed_on:
+                judged.answer(index, held, "duplicate")  # its resend, an expiry after the tick
+            elif same:  # another day performed than the one held, whatever its version: what
+                # moved the version since (a push to the ended listing) says nothing of the
+                # removal that ended it (reviews 277, 285)
                 judged.refuse(index, NOT_IN_FORCE, _performed_then(held.performed_on), _DAY)
             else:  # another ending, whatever its version (review 45)
                 message = f"the listing has ended already ({status})"
@@ -114,8 +110,13 @@ def judge(
             judged.refuse(index, REUSED, REUSED_MESSAGE, _VERSION)
     if counting:
         index, newest = max(counting, key=lambda x: x[1].version)
-        for other, _ in counting:
-            if other != index:  # an older message, superseded: as once the newest is held
+        for other, removal in counting:
+            if other == index:
+                continue
+            if _says(removal)[0] is _says(newest)[0] and _says(removal) != _says(newest):
+                # the same ending on another day: refused, as in a later push (review 279)
+                judged.refuse(other, NOT_IN_FORCE, _performed_then(newest.performed_on), _DAY)
+            else:  # superseded by the newest (reviews 194, 197)
                 judged.answer(other, held, "duplicate")
         judged.applied = (index, remove(held, newest, region, now))
     return judged

@@ -1,6 +1,6 @@
-"""A removal at the very version that ended the listing, naming another day performed, reuses
-that version: refused `version_reused` in a later push, as the same two are in one push (review
-284) — it was answered "duplicate", as if its day were held."""
+"""A removal at the very version that ended the listing, naming another day performed, is no
+resend of it: refused in a later push (at `performed_on`) as the same two are in one push
+(`version_reused`) — never answered "duplicate" as if its day were held (review 284)."""
 
 from __future__ import annotations
 

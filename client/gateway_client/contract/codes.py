@@ -232,7 +232,9 @@ def born_by(code: str, subject_type: SubjectType, today: date) -> None:
 def _may_be_a_company(code: str) -> bool:
     """A foreign permanent resident's form that is a valid USCC too: read as a person's (the
     safe side, whatever the day: review 284), but maybe a company's, whose digits only look
-    like a birth date, so never refused as unborn (review 283: a company was locked out)."""
+    like a birth date, so never refused as unborn (review 283: a company was locked out). A
+    mainland resident ID's form is refused as unborn as before: a number born after today is a
+    mistyped person's far more often than an organisation's (review 285 left it so)."""
     return code[0] == "9" and uscc.is_valid(code)
 
 
