@@ -260,10 +260,10 @@ def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int)
     arrived: list[tuple[DeliveryRecord, int | None, str, datetime]] = []
     for d, line_log in found:
         at = datetime.fromisoformat(d.updated_at)
-        tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
-        if d.subscription_id not in regions:
-            held = c.subscriptions.get(d.subscription_id)
-            regions[d.subscription_id] = held.region if held is not None else None
+        if d.asks_feedback:  # the feedback rate's deliveries; every one is an arrival
+            tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
+        if d.subscription_id not in regions:  # a deleted one's too (review 286)
+            regions[d.subscription_id] = c.subscriptions.region_of(d.subscription_id)
         region = regions[d.subscription_id]
         above = region is not None and region != d.origin_region and within(d.origin_region, region)
         if region is not None and region in targets and above:  # an arrival (``reaches``)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text
-from chalicelib.dynamodb.batch_records import asking_feedback, is_batch
+from chalicelib.dynamodb.batch_records import is_batch, line_records
 from chalicelib.dynamodb.batches import result_of
 from chalicelib.dynamodb.delivery_items import record_of
 from chalicelib.dynamodb.statistics import INDEX
@@ -104,7 +104,9 @@ class StatsSources:
     ) -> tuple[list[tuple[DeliveryRecord, int | None]], Item | None]:
         """Deliveries settled delivered at or after ``since`` (an ISO instant, UTC): each
         delivery's record, and each line of a delivered batch (whose one record holds its
-        lines: review 150, they were counted nowhere) with its log sequence."""
+        lines: review 150, they were counted nowhere) with its log sequence — those that ask
+        no feedback too (``DeliveryRecord.asks_feedback`` says: they are arrivals all the same,
+        not in the feedback rate: review 286)."""
         page = self._page(
             {
                 "TableName": self._tables["deliveries"],
@@ -112,7 +114,7 @@ class StatsSources:
                 # own), nor is a replay's (its original's record is delivered with it)
                 "FilterExpression": "#state = :delivered AND updated_at >= :since "
                 "AND (attribute_not_exists(batch_message) OR attribute_exists(batch_lines)) "
-                "AND attribute_not_exists(replay_of) AND attribute_not_exists(ends_listing)",
+                "AND attribute_not_exists(replay_of)",
                 "ExpressionAttributeNames": {"#state": "state"},
                 "ExpressionAttributeValues": {
                     ":delivered": s(DeliveryState.DELIVERED.value),
@@ -125,7 +127,7 @@ class StatsSources:
         found: list[tuple[DeliveryRecord, int | None]] = []
         for item in page.items:
             if is_batch(item):
-                found += asking_feedback(item)
+                found += line_records(item)
             elif not _notice(item):  # as the live count (``DynamoDeliveryLog``)
                 found.append((record_of(item), None))
         return found, page.last
