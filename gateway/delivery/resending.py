@@ -207,10 +207,9 @@ class Resending(Redriving):
         on = self.subscriptions.update(
             subscription.subscription_id,
             lambda current: (
-                _enabled(current).model_copy(update=current.changed_by(by_key))
-                if not current.enabled
-                else current  # its health as it is (review 281: a reset kept it from warnings)
-            ),
+                # an enabled one keeps its health (review 281: a reset kept it from warnings)
+                _enabled(current) if not current.enabled else current
+            ).model_copy(update=current.changed_by(by_key)),
         )
         # what it missed is queued when it can go, or once, as it is turned back on, to be held
         # back as paused or pending and sent on resume or verification (review 283); not on
