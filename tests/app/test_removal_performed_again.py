@@ -1,14 +1,18 @@
-"""A second `performed` removal naming another `performed_on`, sent after the first ended the
-listing, is refused per entry at `performed_on` (review 277): it was answered `duplicate`,
-telling the platform a correction was held that was dropped — the day the late / on-time
-statistics judge. The same removal again is still a duplicate. Another day is refused whatever
-the removal's version, in the same push as the one applied or a later one (reviews 279, 285):
-one push and two answer alike.
-No removal moves the day performed: an owner could otherwise make a late removal look on
-time."""
+"""No removal changes the day a court defaulter performed, which the late / on-time statistics
+judge (an owner could otherwise make a late removal look on time). A `performed` removal naming
+another `performed_on` than the one held is refused per entry, never answered `duplicate` —
+that told the platform a correction was held that was dropped (review 277):
+
+* after the listing ended, whatever the removal's version: at the very version that ended it
+  (review 284), or after a push to the ended listing moved the listing's version on (review
+  285);
+* as an older removal of the batch than the one applied, as it is in a later push (review 279).
+
+The same removal again is still a duplicate."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,75 +28,95 @@ from lifecycle_support import (
 
 from chalicelib.bootstrap import container
 
+FIRST_DAY = (china_today() - timedelta(days=10)).isoformat()
+OTHER_DAY = (china_today() - timedelta(days=2)).isoformat()
 
-def test_a_performed_removal_with_another_day_after_the_end_is_not_a_duplicate(
-    gateway: Gateway,
-) -> None:
+
+@dataclass
+class Listed:
+    gateway: Gateway
+    city: Any
+    entry: dict[str, Any]
+    listing_id: str
+
+    def performed(self, day: str, at: str | None = None) -> dict[str, Any]:
+        stamped = {} if at is None else {"source_updated_at": at}
+        return removal_of(self.entry, "performed", performed_on=day, **stamped)
+
+    def push(self, *removals: dict[str, Any]) -> dict[str, Any]:
+        reply = push_with_removals(self.gateway, self.city, CITY, list(removals))
+        body: dict[str, Any] = reply.json_body
+        return body
+
+    def held_day(self) -> str:
+        held = container().listings.current([(CREDIT_CODE, self.listing_id)])[self.listing_id]
+        return str(held.performed_on)
+
+
+def _listed(gateway: Gateway) -> Listed:
     city = gateway.register_platform(CITY)
     entry = recent_entry(days_ago=30)
-    listing_id = pushed(gateway, city, CITY, entry)
-    first_day = (china_today() - timedelta(days=10)).isoformat()
-    later_day = (china_today() - timedelta(days=2)).isoformat()
-    first = push_with_removals(
-        gateway,
-        city,
-        CITY,
-        [removal_of(entry, "performed", performed_on=first_day, source_updated_at=stamp(-60))],
-    ).json_body
-    assert first["removed"] == 1, first
+    return Listed(gateway, city, entry, pushed(gateway, city, CITY, entry))
 
-    again = push_with_removals(
-        gateway, city, CITY, [removal_of(entry, "performed", performed_on=later_day)]
-    ).json_body
 
-    held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
-    assert str(held.performed_on) == first_day  # the correction was not applied ...
-    # ... so it must not be answered as if it were already held
-    assert again["duplicate"] == 0, again
-    assert [(e["code"], e["field"]) for e in again["errors"]] == [
-        ("listing_not_in_force", "performed_on")
-    ], again
-    same = push_with_removals(
-        gateway, city, CITY, [removal_of(entry, "performed", performed_on=first_day)]
-    ).json_body
+def _refused_at_the_day(reply: dict[str, Any], index: int = 0) -> None:
+    assert reply["duplicate"] == 0, reply
+    assert [(e["index"], e["code"], e["field"]) for e in reply["errors"]] == [
+        (index, "listing_not_in_force", "performed_on")
+    ], reply
+
+
+def test_a_later_removal_naming_another_day_after_the_end_is_refused(gateway: Gateway) -> None:
+    listed = _listed(gateway)
+    assert listed.push(listed.performed(FIRST_DAY, stamp(-60)))["removed"] == 1
+
+    _refused_at_the_day(listed.push(listed.performed(OTHER_DAY)))
+
+    assert listed.held_day() == FIRST_DAY
+    same = listed.push(listed.performed(FIRST_DAY))
     assert (same["duplicate"], same["errors"]) == (1, []), same
 
 
-def _older_and_newer(gateway: Gateway) -> tuple[Any, str, str, Any, Any]:
-    city = gateway.register_platform(CITY)
-    entry = recent_entry(days_ago=30)
-    listing_id = pushed(gateway, city, CITY, entry)
-    first_day = (china_today() - timedelta(days=10)).isoformat()
-    later_day = (china_today() - timedelta(days=2)).isoformat()
-    older = removal_of(entry, "performed", performed_on=first_day, source_updated_at=stamp(-120))
-    newer = removal_of(entry, "performed", performed_on=later_day, source_updated_at=stamp(-60))
-    return city, listing_id, later_day, older, newer
-
-
-def test_an_older_removal_naming_another_day_in_the_same_push_is_refused(
+def test_the_version_that_ended_it_naming_another_day_is_refused_in_one_push_or_two(
     gateway: Gateway,
 ) -> None:
-    """The same ending on another day than the one applied: refused at performed_on, as it is
-    when it comes after the newest in a later push (review 279)."""
-    city, listing_id, later_day, older, newer = _older_and_newer(gateway)
+    listed = _listed(gateway)
+    at = stamp(-60)
 
-    reply = push_with_removals(gateway, city, CITY, [older, newer]).json_body
+    both = listed.push(listed.performed(FIRST_DAY, at), listed.performed(OTHER_DAY, at))
+    again = listed.push(listed.performed(OTHER_DAY, at))
 
-    held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
-    assert str(held.performed_on) == later_day, reply
-    assert (reply["removed"], reply["duplicate"]) == (1, 0), reply
-    assert [(e["index"], e["field"]) for e in reply["errors"]] == [(0, "performed_on")], reply
+    assert (both["removed"], both["duplicate"]) == (1, 0), both
+    assert [e["code"] for e in both["errors"]] == ["version_reused"], both
+    _refused_at_the_day(again)
+    assert listed.held_day() == FIRST_DAY
 
 
-def test_the_same_older_removal_in_a_later_push_is_answered_as_in_one_push(
+def test_an_older_removal_naming_another_day_is_refused_in_one_push_or_two(
     gateway: Gateway,
 ) -> None:
-    """Whatever its version: what moves the version of an ended listing (a push of its entry
-    again) says nothing of the removal that ended it (review 285)."""
-    city, _, _, older, newer = _older_and_newer(gateway)
-    assert push_with_removals(gateway, city, CITY, [newer]).json_body["removed"] == 1
+    listed = _listed(gateway)
+    older = listed.performed(FIRST_DAY, stamp(-120))
+    newer = listed.performed(OTHER_DAY, stamp(-60))
 
-    again = push_with_removals(gateway, city, CITY, [older]).json_body
+    in_one = listed.push(older, newer)
+    in_a_later_one = listed.push(older)  # the listing ended with the newer: the older after it
 
-    assert again["duplicate"] == 0, again
-    assert [(e["index"], e["field"]) for e in again["errors"]] == [(0, "performed_on")], again
+    assert listed.held_day() == OTHER_DAY
+    assert in_one["removed"] == 1, in_one
+    _refused_at_the_day(in_one)
+    _refused_at_the_day(in_a_later_one)
+
+
+def test_another_day_is_refused_after_a_push_to_the_ended_listing(gateway: Gateway) -> None:
+    """The push stores the entry's content and keeps the status, moving the listing's version
+    past the removal that ended it: which says nothing of that removal (review 285)."""
+    listed = _listed(gateway)
+    at = stamp(-300)
+    assert listed.push(listed.performed(FIRST_DAY, at))["removed"] == 1
+    repushed = gateway.push(listed.city, CITY, [{**listed.entry, "source_updated_at": stamp(-60)}])
+    assert repushed.json_body["accepted"] == 1, repushed.json_body
+
+    _refused_at_the_day(listed.push(listed.performed(OTHER_DAY, stamp(-120))))
+    _refused_at_the_day(listed.push(listed.performed(OTHER_DAY, at)))
+    assert listed.held_day() == FIRST_DAY
