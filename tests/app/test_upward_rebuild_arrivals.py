@@ -20,19 +20,9 @@ from lifecycle_support import (
     this_month,
 )
 from test_stats_counters_route import run_rebuild
+from test_upward_masked_arrivals import TO_PROVINCE, _line
 
 import app as gateway_app
-
-TO_PROVINCE = {"rules": [{"rule": "to-province", "target": PROVINCE, "within_hours": 24}]}
-
-
-def _line(life: Lifecycle) -> dict[str, Any]:
-    [line] = life.stats(CITY, this_month()).json_body["upward"]
-    return {k: line[k] for k in ("due", "reported_on_time", "late", "missing", "pending")}
-
-
-# Held (not a probe): with the rule named beforehand, live notes the removal's arrival
-# (reported_on_time == 1) and a rebuild keeps it, since ``reached#`` stays on the item.
 
 
 def _setup(
