@@ -113,7 +113,8 @@ def judge(
         for other, removal in counting:
             if other == index:
                 continue
-            if _says(removal)[0] is _says(newest)[0] and _says(removal) != _says(newest):
+            same, day = removed_status(removal) is removed_status(newest), removal.performed_on
+            if same and day != newest.performed_on:
                 # the same ending on another day: refused, as in a later push (review 279)
                 judged.refuse(other, NOT_IN_FORCE, _performed_then(newest.performed_on), _DAY)
             else:  # superseded by the newest (reviews 194, 197)
