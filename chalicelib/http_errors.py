@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from chalicelib.observability import note
 from gateway.strict_json import DuplicateKey
-from gateway_client.contract import errors
+from gateway_client.contract import errors, resident_ids_masked
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=BaseModel)
@@ -119,7 +119,11 @@ def error_response(error: errors.GatewayError) -> Response:
     waits = isinstance(error, errors.RateLimited | errors.Busy)
     retry = error.context.get("retry_after") if waits else None
     headers = {"Retry-After": str(retry)} if retry is not None else None
-    return json_response(status_for(error), {"error": error.to_dict()}, headers)
+    body = error.to_dict()
+    # a message may quote a path's id or a field as typed: an ID number put there is masked, as
+    # the errors a push or an upload keeps are (review 287)
+    body["message"] = resident_ids_masked(str(body["message"]))
+    return json_response(status_for(error), {"error": body}, headers)
 
 
 def json_api(route: Callable[P, Response]) -> Callable[P, Response]:
