@@ -46,6 +46,7 @@ from chalicelib import (
     stream_redrive,
     subscription_actions_api,
     subscriptions_api,
+    tick_api,
     uploads_api,
     verification_api,
 )
@@ -124,6 +125,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *checks_api.ROUTES,
     *agreements_api.ROUTES,
     *lifecycle_api.ROUTES,
+    *tick_api.ROUTES,
     *reassignment_api.ROUTES,
     *overdue_api.ROUTES,
     *backfill_api.ROUTES,

@@ -130,7 +130,7 @@ class Roles:
         while frame is not None:
             code = frame.f_code
             names.append(code.co_name)
-            if code.co_name == "tick" and code.co_filename.endswith("lifecycle_api.py"):
+            if code.co_name == "tick" and code.co_filename.endswith("tick_api.py"):
                 return (
                     None if {"require_operator", "parse_request"} & set(names) else "LifecycleTick"
                 )

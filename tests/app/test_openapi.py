@@ -21,8 +21,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 import app as gateway_app
 from chalicelib import openapi
 from chalicelib.console_api import accepts_session
-from chalicelib.lifecycle_api import TickResult
 from chalicelib.openapi_parts import SECURITY, SIGNED
+from chalicelib.tick_api import TickResult
 from gateway.lifecycle.service import TickReport
 
 WHERE = "the ROUTES of the module whose handler answers it"
