@@ -1,5 +1,6 @@
-"""The operator's reassignment route: a listing given to the region that made its decision
-(``gateway.lifecycle.reassignment``)."""
+"""The operator's corrections of a listing: given to the region that made its decision
+(``gateway.lifecycle.reassignment``); its day performed corrected
+(``gateway.lifecycle.performance_correction``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from gateway.lifecycle import (
     FutureVersion,
     HeldAlready,
     ListingChanged,
+    NotInForce,
     ObjectionOpen,
+    PerformanceCorrection,
     PeriodEnded,
     PurgeUnderWay,
     Reassignment,
@@ -30,6 +33,14 @@ def reassign(request: Request, credit_code: str, listing_id: str) -> Response:
     wanted = parse_request(Reassignment, caller.body(request), today())
     code = addressed_code(request, credit_code, listing_id, container().clock.now())
     listing, changed = container().lifecycle.reassign(code, listing_id, wanted)
+    return listing_reply(request, listing, changed)
+
+
+def correct_performance(request: Request, credit_code: str, listing_id: str) -> Response:
+    caller.require_operator(request)
+    wanted = parse_request(PerformanceCorrection, caller.body(request), today())
+    code = addressed_code(request, credit_code, listing_id, container().clock.now())
+    listing, changed = container().lifecycle.correct_performance(code, listing_id, wanted)
     return listing_reply(request, listing, changed)
 
 
@@ -90,5 +101,41 @@ ROUTES: tuple[Operation, ...] = (
         "commitment's black listing (made by the tick under its owner's policy) is a listing of "
         "its own: reassign it too, or end it.",
         handler=reassign,
+    ),
+    Operation(
+        "POST",
+        "/v1/subjects/{credit_code}/listings/{listing_id}/performance",
+        "correct_performance",
+        Tag.LIFE,
+        "Correct the day a performed listing's obligation was performed (`performed_on`)",
+        Access.OPERATOR,
+        {
+            200: Reply(
+                ListingChange,
+                "The listing with the day corrected, `changed: true`; the day it holds "
+                "already: unchanged, with `changed: false`.",
+            )
+        },
+        (
+            errors.BadRequest,
+            errors.DatesOutOfOrder,
+            errors.NotFound,
+            NotInForce,
+            PurgeUnderWay,
+            ListingChanged,
+        ),
+        body=PerformanceCorrection,
+        description="No removal moves the day a listing holds (409 `listing_not_in_force` at "
+        "`performed_on` for one naming another: an owner could make a late removal look on "
+        "time), so the owner asks the operator, who corrects it here: on a `performed` listing "
+        "only (409 `listing_not_in_force` otherwise), not after today (400 `invalid_schema`, "
+        "`future_date` at `performed_on`), "
+        "nor before `decided_on` or after the day the listing was removed (400 "
+        "`dates_out_of_order` at `performed_on`). The step is a `removed` one by the "
+        "operator, its reason naming both days, `note` (not blank) kept as its note and "
+        "withheld where the listing is shown masked; subscribers receive it as `updated`. The "
+        "monthly figures judge the removal again against the corrected day, in the month it "
+        "was removed. A listing retention is erasing is 409 `listing_purged`.",
+        handler=correct_performance,
     ),
 )

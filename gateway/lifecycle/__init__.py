@@ -29,6 +29,7 @@ from gateway.lifecycle.removal_grounds import dates_problem, reason_problem
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
+    PerformanceCorrection,
     Reassignment,
     Removal,
     RemovalReason,
@@ -85,6 +86,7 @@ __all__ = [
     "ObjectionIdReused",
     "ObjectionOpen",
     "ObjectionVerified",
+    "PerformanceCorrection",
     "PeriodEnded",
     "PeriodLengthened",
     "PeriodRestarted",

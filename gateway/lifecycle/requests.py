@@ -149,6 +149,29 @@ class Reassignment(Frozen):
     )
 
 
+class PerformanceCorrection(Frozen):
+    """The operator corrects the day a ``performed`` listing's obligation was performed, which
+    no removal moves (``gateway.lifecycle.performance_correction``)."""
+
+    performed_on: Day = Field(description="the day it was performed: not after today")
+    note: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S"), FREE_TEXT] = Field(
+        description="why (not blank): kept as the step's note, withheld where the listing is "
+        "shown masked"
+    )
+
+    @field_validator("performed_on")
+    @classmethod
+    def _not_after_today(cls, value: date, info: ValidationInfo) -> date:
+        intake = intake_of(info)
+        if intake is not None and intake.today is not None and value > intake.today:
+            raise PydanticCustomError(
+                "future_date",
+                "performed_on {day} is after today ({today}, Beijing)",
+                {"day": value.isoformat(), "today": intake.today.isoformat()},
+            )
+        return value
+
+
 class RepairRequest(Stamped):
     reason: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
 

@@ -23,6 +23,7 @@ from gateway.lifecycle.objection_steps import (
     same_decision,
 )
 from gateway.lifecycle.objection_timeline import overdue_entries
+from gateway.lifecycle.performance_correction import corrected_performance
 from gateway.lifecycle.reassignment import (
     PurgeUnderWay,
     given_to,
@@ -33,6 +34,7 @@ from gateway.lifecycle.reassignment import (
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
+    PerformanceCorrection,
     Reassignment,
     RepairRequest,
     VerificationReport,
@@ -281,15 +283,28 @@ class LifecycleService:
         """The operator's: give the listing to the region that made its decision, that
         region's entry in force (``gateway.lifecycle.reassignment``)."""
         held = self.listing(credit_code, listing_id)
-        if self._erasure is not None and self._erasure.purged([listing_id]):
-            # the purge deletes whatever lands on it: put back in force, it would be lost
-            raise PurgeUnderWay("retention is erasing this listing: it cannot be put in force")
+        self._not_under_purge(listing_id, "it cannot be put in force")
         now = self._clock.now()
         check_corrected(request.corrected_entry, now, self._tolerance)
         if replayed(held, request):
             return held, False
         self._actors.may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
         return self._save(held, reassign(held, request, now)), True
+
+    def correct_performance(
+        self, credit_code: str, listing_id: str, request: PerformanceCorrection
+    ) -> tuple[Listing, bool]:
+        """The operator's: the day a performed listing's obligation was performed, corrected
+        (``gateway.lifecycle.performance_correction``)."""
+        held = self.listing(credit_code, listing_id)
+        self._not_under_purge(listing_id, "its day performed is erased with it")
+        moved = corrected_performance(held, request, self._clock.now())
+        return (held, False) if moved is None else (self._save(held, moved), True)
+
+    def _not_under_purge(self, listing_id: str, why: str) -> None:
+        """The purge deletes whatever lands on a listing it has marked: a step would be lost."""
+        if self._erasure is not None and self._erasure.purged([listing_id]):
+            raise PurgeUnderWay(f"retention is erasing this listing: {why}")
 
     def repair(
         self, credit_code: str, listing_id: str, request: RepairRequest, region: str | None

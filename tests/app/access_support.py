@@ -35,7 +35,13 @@ from app_support import (
 )
 from aws_support import provisioned_aws
 from chalice.test import Client, HTTPResponse
-from lifecycle_support import fan_out_and_deliver, listings_stream, recent_entry, stamp
+from lifecycle_support import (
+    fan_out_and_deliver,
+    listings_stream,
+    recent_entry,
+    removal_of,
+    stamp,
+)
 
 import app as gateway_app
 from chalicelib import bootstrap
@@ -197,7 +203,15 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
     assert subscribed.status_code == 201, subscribed.json_body
     world = World(gateway, signers, {}, subscribed.json_body["subscription_id"], "", "")
 
-    names_a = ("a_delivered", "a_objection", "a_decision", "a_repair", "a_person", "a_reassign")
+    names_a = (
+        "a_delivered",
+        "a_objection",
+        "a_decision",
+        "a_repair",
+        "a_person",
+        "a_reassign",
+        "a_performed",
+    )
     entries_a = [
         fresh_entry(),
         fresh_entry(),
@@ -212,6 +226,7 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
             ],
         ),
         fresh_entry(),
+        fresh_entry(),
     ]
     names_sub = ("sub_objection", "sub_decision", "sub_repair")
     entries_sub = [fresh_entry(), fresh_entry(), fresh_entry(days_ago=450)]
@@ -219,6 +234,11 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
     world.listings.update(
         zip(names_sub, world.pushed("platform_sub", SUB, entries_sub), strict=True)
     )
+    performed = removal_of(entries_a[-1], "performed", performed_on=entries_a[-1]["decided_on"])
+    batch_id = new_batch_id()
+    body = push_body(A, batch_id, [], [performed])
+    removed = world.send("platform_a", "POST", "/v1/pushes", body, batch_id)
+    assert removed.json_body["removed"] == 1, removed.json_body
     for role, name in (("platform_a", "a_decision"), ("platform_sub", "sub_decision")):
         path = f"/v1/subjects/{CREDIT_CODE}/listings/{world.listings[name]}"
         filed = world.send(

@@ -74,7 +74,7 @@ from access_support import (
 )
 from app_support import CREDIT_CODE, NATURAL_PERSON_CODE, agreement_terms, new_batch_id
 from chalice.test import HTTPResponse
-from lifecycle_support import removal_of, stamp, this_month
+from lifecycle_support import china_today, removal_of, stamp, this_month
 
 import app as gateway_app
 from gateway_client.contract import ListingEntry
@@ -114,6 +114,7 @@ POST   L/objections/{objection_id}/decision @sub 401  ok   401  ok   ok   403  4
 POST   L/repair                                  401  ok   401  ok   403  403  403  403  403  403
 POST   L/repair @sub                             401  ok   401  ok   ok   403  403  403  403  403
 POST   L/reassignment                            401  ok   401  403  403  403  403  403  403  403
+POST   L/performance                             401  ok   401  403  403  403  403  403  403  403
 GET    /v1/commitments/overdue                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
 POST   /v1/listings/due/backfill                 401  ok   401  403  403  403  403  403  403  403
@@ -303,6 +304,13 @@ def reassignment(world: World, msg_id: str) -> tuple[str, Any]:
     return f"/v1/subjects/{CREDIT_CODE}/listings/{lid}/reassignment", body
 
 
+def performance(world: World, msg_id: str) -> tuple[str, Any]:
+    """A's listing ``a_performed``, removed as performed on its decision's day: today instead."""
+    lid = world.listings["a_performed"]
+    body = {"performed_on": china_today().isoformat(), "note": "履行日期更正"}
+    return f"/v1/subjects/{CREDIT_CODE}/listings/{lid}/performance", body
+
+
 DECIDE = "/objections/o-open/decision"
 VERIFIED = "/objections/o-open/verified"  # before the decision's row: a decided one is closed
 
@@ -368,6 +376,7 @@ CALLS: dict[str, Call] = {
     f"POST {LISTING}/repair": call(listing("a_repair", "/repair", repair), 200),
     f"POST {LISTING}/repair @sub": call(listing("sub_repair", "/repair", repair), 200),
     f"POST {LISTING}/reassignment": call(reassignment, 200),
+    f"POST {LISTING}/performance": call(performance, 200),
     "GET /v1/objections/overdue": call(fixed("/v1/objections/overdue"), 200),
     "GET /v1/commitments/overdue": call(fixed("/v1/commitments/overdue"), 200),
     "POST /v1/listings/due/backfill": call(fixed("/v1/listings/due/backfill", {}), 200),
@@ -560,6 +569,7 @@ def test_the_operator_routes_are_the_operator_apis() -> None:
         "POST /v1/listings/due/backfill",
         "POST /v1/deliveries/shards/backfill",
         f"POST {LISTING}/reassignment",
+        f"POST {LISTING}/performance",
     }
 
 
