@@ -206,11 +206,10 @@ class DynamoSubscriptions(Table):
                 return current
             if self._stored(changed, held, None if log_size is None else size):
                 return changed
-            if log_size is not None:
-                time.sleep(pause(attempt))
-        if log_size is not None:
-            raise _busy("changed")
-        raise RuntimeError(f"subscription {subscription_id} kept changing under an update")
+            time.sleep(pause(attempt))
+        # overtaken every round (other writers: health notes, the region's other changes):
+        # nothing written, the client's 503 to retry, never a 500 (review 289)
+        raise _busy("changed")
 
     def _stored(self, subscription: Subscription, held: str | None, size: int | None) -> bool:
         """Whether ``subscription`` was stored, the stored document still ``held`` (``None``:
@@ -249,7 +248,7 @@ def _turns() -> Iterator[int]:
 
 def _busy(done: str) -> Busy:
     return Busy(
-        f"the exchange log kept moving while the subscription was {done}: nothing was "
+        f"the subscription or the exchange log kept moving while it was {done}: nothing was "
         "written; send the request again (a signed one under a new webhook-id: the one used "
         "is spent)",
         retry_after=1,
