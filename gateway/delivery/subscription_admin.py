@@ -137,10 +137,8 @@ class SubscriptionAdmin:
             )
         check_signable(scheme, sm2_signing=self.signers.sm2 is not None)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
-        terms = {"filters", "recognised_only"} & changes.model_fields_set
-        if terms and same_terms(subscription, fields, terms):
-            fields = {name: value for name, value in fields.items() if name not in terms}
-            terms = set()
+        asked = {"filters", "recognised_only"} & changes.model_fields_set
+        terms = set() if same_terms(subscription, fields, asked) else asked
         challenge = changes.url is not None and changes.url != subscription.url
         # a turn to batched delivery is written at the log's size, as terms are (its
         # ``batched_from`` parts what may have gone singly), and limited as terms are, since
@@ -167,17 +165,18 @@ class SubscriptionAdmin:
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
             if fields.get("delivery_mode") == "batched" and current.delivery_mode == "single":
                 if not pinned:  # made single meanwhile: not written at the log's size (268)
-                    raise Busy(
-                        "the subscription changed while this was written: nothing was "
-                        "written; send the request again",
-                        retry_after=1,
-                    )
+                    raise _changed_meanwhile()
                 kept["batched_from"] = head  # what was logged so far may have gone singly
-            if not same_terms(current, fields, terms):
+            written = fields
+            if same_terms(current, fields, asked):  # as stored: left so, respelled or not
+                written = {name: value for name, value in fields.items() if name not in asked}
+            elif not pinned:  # moved since read by another change: never dropped (review 289)
+                raise _changed_meanwhile()
+            else:
                 kept |= with_terms_changed(current, head)
             if moved[0]:  # who gave it this URL (``Subscription.set_by_key``)
                 kept |= challenge | {"set_by_key": by_key}
-            changed = current.model_copy(update=fields | kept)
+            changed = current.model_copy(update=written | kept)
             if changed == current:
                 return changed
             return changed.model_copy(update=current.changed_by(by_key))
@@ -309,6 +308,16 @@ class SubscriptionAdmin:
             at=now, status=answer.status, latency_ms=answer.elapsed_ms, response_excerpt=excerpt
         )
         return Tried(notice, attempt)
+
+
+def _changed_meanwhile() -> Busy:
+    """What a change whose terms (or delivery mode) another change moved after it read them
+    answers: written off its read, it would drop or misdate them; read again, it is pinned."""
+    return Busy(
+        "the subscription changed while this was written: nothing was written; send the "
+        "request again",
+        retry_after=1,
+    )
 
 
 def same_terms(current: Subscription, fields: dict[str, object], terms: set[str]) -> bool:
