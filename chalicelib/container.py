@@ -289,4 +289,5 @@ class Container:
             self.url_verifier,
             listings=self.listings,
             clock=self.clock,
+            sm2_signing=self.signers.sm2 is not None,
         )

@@ -108,12 +108,25 @@ def _since(current: Subscription, failed_at: datetime, batch: bool) -> datetime:
 
 def held_back(subscription: Subscription, signers: GatewaySigners) -> tuple[NotSent, str] | None:
     """Why nothing is sent to the endpoint now, and the note the attempt keeps."""
-    if subscription.signature_scheme == "v1sm2" and signers.sm2 is None:
+    held = _why_held(subscription, sm2_signing=signers.sm2 is not None)
+    if held is not None and held[0] == "unsigned":
         log.error(
             "subscription %s is v1sm2 but the gateway holds no SM2 key (CG_SM2_SIGNING is off): "
             "its deliveries are parked",
             subscription.subscription_id,
         )
+    return held
+
+
+def sendable(subscription: Subscription, *, sm2_signing: bool) -> bool:
+    """Whether what waits for the endpoint may go now: what re-drives parked deliveries asks,
+    so that a call that cannot send them does not queue them only to park them again, an
+    attempt more on each record (reviews 281, 283, 289)."""
+    return _why_held(subscription, sm2_signing=sm2_signing) is None
+
+
+def _why_held(subscription: Subscription, *, sm2_signing: bool) -> tuple[NotSent, str] | None:
+    if subscription.signature_scheme == "v1sm2" and not sm2_signing:
         return "unsigned", "not sent: v1sm2, and the gateway holds no SM2 key (CG_SM2_SIGNING)"
     if subscription.pending:
         return "pending", f"not sent: endpoint not verified ({subscription.verification_failure})"

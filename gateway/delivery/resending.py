@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from gateway.delivery.endpoint_watch import sendable
 from gateway.delivery.objection_notices import formerly_matched
 from gateway.delivery.planning import (
     Delivery,
@@ -96,7 +97,11 @@ class Resending(Redriving):
         *,
         listings: ListingStore,
         clock: Clock,
+        sm2_signing: bool,
     ) -> None:
+        """``sm2_signing``: whether the gateway holds an SM2 key (a v1sm2 endpoint's deliveries
+        wait ``unsigned`` without one)."""
+        self.sm2_signing = sm2_signing
         self.from_log = FromTheLog(log, agreements, listings, clock)
         self.subscriptions = subscriptions
         self.deliveries = deliveries
@@ -216,8 +221,12 @@ class Resending(Redriving):
         # every call to an enabled one that cannot send (review 281: each call put every parked
         # delivery back on the queue, parked again)
         turned_on = not subscription.enabled
-        missed = on is not None and redeliver_missed and (_sending(on) or turned_on)
+        missed = on is not None and redeliver_missed and (self.sending(on) or turned_on)
         return self.redrive_missed(subscription.subscription_id) if missed else 0
+
+    def sending(self, subscription: Subscription) -> bool:
+        """Verified, not paused, enabled, and signable: its parked deliveries may go."""
+        return sendable(subscription, sm2_signing=self.sm2_signing)
 
     def verify(self, subscription: Subscription) -> tuple[Subscription, int]:
         """One more challenge for a pending endpoint; a success re-drives what was parked
@@ -226,7 +235,9 @@ class Resending(Redriving):
         132). The outcome is stored only if the URL challenged is still the subscription's (the
         owner may change or delete it while the challenge is out)."""
         if not subscription.pending:
-            return subscription, self.redrive_parked(subscription) if _sending(subscription) else 0
+            return subscription, self.redrive_parked(subscription) if self.sending(
+                subscription
+            ) else 0
         checked = self.verifier.verify(subscription)
         outcome = {
             name: getattr(checked, name)
@@ -242,7 +253,7 @@ class Resending(Redriving):
         )
         if stored is None:
             return checked, 0
-        return stored, self.redrive_parked(stored) if _sending(stored) else 0
+        return stored, self.redrive_parked(stored) if self.sending(stored) else 0
 
     def rebuilt(self, delivery_id: str) -> Delivery | None:
         """The delivery as a re-drive would queue it again; None if the log keeps no record
@@ -308,8 +319,3 @@ def _first_sent(
         return []
     first = rebuild(original, change)
     return [] if first is None else [first]
-
-
-def _sending(subscription: Subscription) -> bool:
-    """Verified, not paused, enabled: its parked deliveries may go."""
-    return not (subscription.pending or subscription.paused_at or not subscription.enabled)

@@ -184,7 +184,7 @@ class SubscriptionAdmin:
         changed = self._change(subscription, apply, pinned=pinned)
         if moved[0]:
             return Changed(*self.resending.verify(changed))
-        if scheme != subscription.signature_scheme and changed.enabled and not changed.pending:
+        if scheme != subscription.signature_scheme and self.resending.sending(changed):
             # what waited for a key to sign it (``unsigned``) goes out under the new scheme
             return Changed(changed, self.resending.redrive_parked(changed))
         return Changed(changed, 0)
@@ -219,7 +219,7 @@ class SubscriptionAdmin:
                 else current.model_copy(update={"paused_at": None, **current.changed_by(by_key)})
             ),
         )
-        if resumed.pending or not resumed.enabled:
+        if not self.resending.sending(resumed):  # disabled, unverified or unsigned still
             return Changed(resumed, 0)
         # Also when it was not paused: what one call left parked (over REDRIVE_LIMIT) goes next.
         return Changed(resumed, self.resending.redrive_parked(resumed))

@@ -397,6 +397,7 @@ def subscribing(answers: bool = True) -> tuple:
         verifier,
         listings=InMemoryListingStore(),
         clock=FixedClock(NOW),
+        sm2_signing=False,
     )
     service = SubscriptionDesk(
         store, registry, log, resending, FixedClock(NOW), allow_loopback_http=False
@@ -485,6 +486,7 @@ def resending(*subscriptions: Subscription, dead: Sequence[Delivery] = ()) -> tu
         Verifier(),
         listings=listings,
         clock=FixedClock(NOW),
+        sm2_signing=False,
     )
     return service, store, records, log, queue
 
@@ -552,6 +554,7 @@ def test_what_is_sent_again_shows_a_person_in_full_only_while_recognised_as_it_s
         Verifier(),
         listings=store,
         clock=FixedClock(NOW + timedelta(days=days_on)),
+        sm2_signing=False,
     )
 
     again.replay(HUNAN_SUB, 1, None)
@@ -584,6 +587,7 @@ def test_a_replayed_red_listing_keeps_its_incentives_held_back_while_the_subject
         Verifier(),
         listings=store,
         clock=FixedClock(NOW),
+        sm2_signing=False,
     )
 
     replaying.replay(guangdong, 2, None)
@@ -770,6 +774,7 @@ def _intensified_world(*, lowered: bool) -> tuple[Resending, Queue]:
         Verifier(),
         listings=store,
         clock=FixedClock(NOW + timedelta(days=60)),
+        sm2_signing=False,
     )
     return again, queue
 
