@@ -23,7 +23,6 @@ from gateway.delivery import DeliveryState
 from gateway.statistics import (
     DEFAULT_HOURS,
     MAX_HOURS,
-    PUSH_COUNTERS,
     Activity,
     Backlog,
     activity,
@@ -35,8 +34,9 @@ from gateway_client.contract import NATION, RegionMismatch, errors, within
 
 
 def count_pushes(region: str, counts: Mapping[str, int]) -> None:
-    """A push's (or an ingest chunk's) entries accepted / duplicate / rejected for ``region``."""
-    _guarded(lambda: _add([(region, name, counts.get(name, 0)) for name in PUSH_COUNTERS]))
+    """A push's entries accepted / duplicate / removed / rejected for ``region`` (an upload's
+    are counted as it is saved finished, with its month's: ``dynamodb.upload_counts``)."""
+    _guarded(lambda: container().activity.add_pushes(region, counts, container().clock.now()))
 
 
 def count_deliveries(by_region: Mapping[str, Counter[DeliveryState]]) -> None:

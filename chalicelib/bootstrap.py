@@ -134,8 +134,12 @@ def build(settings: Settings, clock: Clock) -> Container:
     archive = S3Archive(s3, settings.archive_bucket)
     exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table, archive)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
+    activity = DynamoActivity(dynamodb, settings.batches_table)
     uploads = DynamoUploads(
-        dynamodb, settings.uploads_table, DynamoStatistics(dynamodb, settings.batches_table)
+        dynamodb,
+        settings.uploads_table,
+        DynamoStatistics(dynamodb, settings.batches_table),
+        activity,
     )
     upload_queue = SqsUploadQueue(sqs, settings.upload_queue_url)
     transport = Urllib3Transport(allow_private=settings.local)
@@ -201,7 +205,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         rates=rates,
         tries=tries,
         usage=usage,
-        activity=DynamoActivity(dynamodb, settings.batches_table),
+        activity=activity,
         statistics=statistics,
         query_trail=query_trail,
         persons=persons,

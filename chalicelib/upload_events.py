@@ -12,12 +12,9 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from chalicelib.activity_api import count_pushes
 from chalicelib.bootstrap import container
 from chalicelib.observability import emit, logger, note
 from chalicelib.upload_queue import range_in, uploads_in
-from gateway.intake import RangeState, Upload
-from gateway.statistics import PUSH_COUNTERS
 
 
 def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
@@ -42,10 +39,8 @@ def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
                 logger.warning("an uploaded object has no manifest: %s/%s", region, upload_id)
                 continue
             note(region=region, upload_id=upload_id, status=upload.status.value, line=upload.line)
-            if upload.ranges > 1:  # its ranges count their lines and carry it on
+            if upload.ranges > 1:  # its ranges carry it on
                 continue
-            if upload.manifest.mode != "check":  # a bulk check ingests none (review 185)
-                _count_lines(region, upload, held)
             done = max(0, upload.line - (held.line if held else 0))
             _emit_ingest(done, time.perf_counter() - started)
             if not upload.finished:
@@ -59,26 +54,12 @@ def _ingest_range(region: str, upload_id: str, index: int, context: Any) -> None
     run = c.bulk_ingest.process_range(region, upload_id, index, lambda: _running_out(context))
     if run is None:
         return
-    _count_lines(region, run.after, run.before)
     _emit_ingest(run.after.lines - run.before.lines, time.perf_counter() - started)
     note(region=region, upload_id=upload_id, range=index, done=run.after.done)
     if not run.after.done:
         c.upload_queue.ingest_ranges(region, upload_id, [index])
     elif run.closing:  # the upload's own step, once the run holding the upload is done
         c.upload_queue.ingest_ranges(region, upload_id, [index], _CLOSING_AGAIN_SECONDS)
-
-
-def _count_lines(
-    region: str, after: Upload | RangeState, before: Upload | RangeState | None
-) -> None:
-    """This chunk's lines, counted as a push's entries are."""
-    count_pushes(
-        region,
-        {
-            name: getattr(after, name, 0) - (getattr(before, name, 0) if before else 0)
-            for name in PUSH_COUNTERS
-        },
-    )
 
 
 def _emit_ingest(lines: int, seconds: float) -> None:

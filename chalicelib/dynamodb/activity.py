@@ -17,9 +17,11 @@ from gateway.statistics import (
     LAG_COUNT,
     LAG_MAX,
     LAG_SUM,
+    PUSH_COUNTERS,
     Counts,
     hour_key,
     province_totals,
+    tally,
 )
 
 _KEEP = timedelta(days=90)
@@ -45,6 +47,11 @@ class DynamoActivity(Table):
         totals = province_totals(per_province)
         if totals:
             self._add(_key(now, None), totals, _expiry(now))
+
+    def add_pushes(self, region: str, counts: Mapping[str, int], now: datetime) -> None:
+        """A push's entries accepted / duplicate / removed / rejected for ``region`` (or a
+        finished upload's, as its month counts them: ``upload_counts``)."""
+        self.add(tally([(region, name, counts.get(name, 0)) for name in PUSH_COUNTERS]), now)
 
     def add_lag(self, lag_ms: int, now: datetime) -> None:
         """One fan-out batch's lag: summed and counted for the mean, kept if the hour's most.

@@ -7,6 +7,11 @@ was still storing lines is counted again, whole, when that range saves it after 
 those lines were never counted), and a save repeated counts nothing. Two saves at once: the one
 whose condition fails reads what the other counted and tries again.
 
+The same difference goes to the console's hourly activity (``DynamoActivity.add_pushes``), at
+the save's time, after the transaction: so the hour's pushes are the month's, whatever run
+crashed, raced or split the upload (review 288: counted per chunk by the runs, a crashed run's
+lines were lost, a duplicate notice counted an upload twice, a split resync's removals never).
+
 Counts only grow: lines stored and listings removed are never taken back. A save from an older
 read (a range's refusal, saved without the upload's lease, landing after the run that removed
 more) holds less than was counted: it is not saved at all, the record keeping the newer counts,
@@ -17,10 +22,12 @@ adds only what grew.
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.base import Item, Table, s, text
 from chalicelib.dynamodb.conflicts import transact
 from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
@@ -31,12 +38,20 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _TRIES = 3
+log = logging.getLogger(__name__)
 
 
 class UploadCounts(Table):
-    def __init__(self, client: DynamoDBClient, table: str, statistics: DynamoStatistics) -> None:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table: str,
+        statistics: DynamoStatistics,
+        activity: DynamoActivity | None = None,
+    ) -> None:
         super().__init__(client, table)
         self._statistics = statistics
+        self._activity = activity
 
     def save(self, key: Item, upload: Upload) -> bool:
         """Save ``upload`` with what its counts add since the last count; False when nothing
@@ -54,8 +69,19 @@ class UploadCounts(Table):
             now = was | {attribute: count for (_, _, attribute), count in tally.items()}
             now = {a: max(n, was.get(a, 0)) for a, n in now.items()}
             if self._counted(key, upload, was, now, delta):
+                self._in_activity(upload, delta)
                 return True
         raise RuntimeError(f"upload {key} kept being saved meanwhile; its count is retried")
+
+    def _in_activity(self, upload: Upload, delta: dict[tuple[str, str, str], int]) -> None:
+        """Bookkeeping: a counter that cannot be written is logged, never the save's failure."""
+        if self._activity is None:
+            return
+        counts = {attribute.partition("#")[2]: n for (_, _, attribute), n in delta.items()}
+        try:
+            self._activity.add_pushes(upload.manifest.region, counts, upload.updated_at)
+        except Exception:
+            log.warning("activity counters not written", exc_info=True)
 
     def _counted(
         self,

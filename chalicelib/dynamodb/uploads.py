@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.upload_counts import UploadCounts
@@ -33,10 +34,14 @@ def _key(region: str, upload_id: str, part: int | None = None) -> Item:
 
 class DynamoUploads(Table):
     def __init__(
-        self, client: DynamoDBClient, table: str, statistics: DynamoStatistics | None = None
+        self,
+        client: DynamoDBClient,
+        table: str,
+        statistics: DynamoStatistics | None = None,
+        activity: DynamoActivity | None = None,
     ) -> None:
         super().__init__(client, table)
-        self._counts = UploadCounts(client, table, statistics) if statistics else None
+        self._counts = UploadCounts(client, table, statistics, activity) if statistics else None
 
     def create(self, upload: Upload) -> Upload | None:
         manifest = upload.manifest
