@@ -34,6 +34,7 @@ _WRITERS = 8
 _READERS = 16
 _BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 0.0)
 SOURCE_INDEX = "by_source"
+_UNDER, _OWN = "begins_with(origin_region, :p)", "origin_region = :r"  # its subtree; its code
 SOURCE_SHARDS = 16
 """The source index is keyed by province and shard: a province's bulk writes spread over
 16 partitions instead of one hot one."""
@@ -260,35 +261,52 @@ class DynamoListings(Table):
         return [listing_from_item(x) for x in items if "doc" in x], following
 
     def held_by(self, region: str, domains: Sequence[str]) -> Iterator[Held]:
-        """Listings in force or suspended, in ``domains``, that ``region`` published or relayed:
-        its subtree's shards of the source index, filtered by provenance."""
-        wanted = list(dict.fromkeys(domains))
-        domain_names = {f":d{i}": s(domain) for i, domain in enumerate(wanted)}
+        """Listings in force or suspended, in ``domains``, that ``region`` published, relayed
+        or owns: its subtree's shards of the source index, filtered by provenance, and its own
+        code's, whoever pushed them (review 290: a county's listing its city relayed, whose
+        provenance is the city's, was never held by the county's resync)."""
         # The nation's subtree is every code (prefix ""), but its shards hold only the 10xxxx
-        # codes and it relays nothing: what it holds there begins with its own code.
+        # codes and it relays nothing: what it holds there begins with its own code. A leaf's
+        # prefix is its own code: everything there is its own, whoever pushed it.
         prefix = subtree_prefix(region) or region
-        paginator = self._client.get_paginator("query")
         for shard in range(SOURCE_SHARDS):
-            pages = paginator.paginate(
-                TableName=self._table,
-                IndexName=SOURCE_INDEX,
-                KeyConditionExpression="source_shard = :shard AND begins_with(origin_region, :p)",
-                FilterExpression="contains(provenances, :r) AND #status IN (:active, :suspended)"
-                f" AND #domain IN ({', '.join(domain_names)})",
-                ExpressionAttributeNames={"#status": "status", "#domain": "domain"},
-                ExpressionAttributeValues={
-                    ":shard": s(f"{region[:2]}#{shard:02d}"),
-                    ":p": s(prefix),
-                    ":r": s(region),
-                    ":active": s(ListingStatus.ACTIVE.value),
-                    ":suspended": s(ListingStatus.SUSPENDED.value),
-                    **domain_names,
-                },
-            )
-            for page in pages:
-                for item in page.get("Items", []):
-                    yield Held(
-                        text(item, "credit_code"),
-                        text(item, "listing_id"),
-                        text(item, "origin_region"),
-                    )
+            at = {":shard": s(f"{region[:2]}#{shard:02d}")}
+            if prefix == region:
+                yield from self._held(at | {":p": s(prefix)}, _UNDER, None, domains)
+                continue
+            mine = at | {":p": s(prefix), ":r": s(region)}
+            yield from self._held(mine, _UNDER, "contains(provenances, :r)", domains)
+            own = at | {":r": s(region)}  # its own code's, pushed by a relaying ancestor
+            yield from self._held(own, _OWN, "NOT contains(provenances, :r)", domains)
+
+    def _held(
+        self,
+        values: dict[str, Any],
+        key: str,
+        provenance: str | None,
+        domains: Sequence[str],
+    ) -> Iterator[Held]:
+        """One shard's listings under ``key``, in force or suspended, in ``domains``, their
+        provenance as ``provenance`` says (any: ``None``)."""
+        names = {f":d{i}": s(domain) for i, domain in enumerate(dict.fromkeys(domains))}
+        conditions = ["#status IN (:active, :suspended)", f"#domain IN ({', '.join(names)})"]
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=SOURCE_INDEX,
+            KeyConditionExpression=f"source_shard = :shard AND {key}",
+            FilterExpression=" AND ".join([*conditions, *([provenance] if provenance else [])]),
+            ExpressionAttributeNames={"#status": "status", "#domain": "domain"},
+            ExpressionAttributeValues={
+                **values,
+                ":active": s(ListingStatus.ACTIVE.value),
+                ":suspended": s(ListingStatus.SUSPENDED.value),
+                **names,
+            },
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                yield Held(
+                    text(item, "credit_code"),
+                    text(item, "listing_id"),
+                    text(item, "origin_region"),
+                )
