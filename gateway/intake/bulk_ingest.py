@@ -42,6 +42,7 @@ from gateway.intake.resync_order import (
     withheld_where_newer,
 )
 from gateway.intake.upload_rules import as_permitted_now, permitted_now, rules_now
+from gateway.ownership import may_change
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
     Clock,
@@ -294,7 +295,12 @@ class BulkIngest:
         )
         check.run(self._files.read(upload.object_key, version_id, 0))
         checker = self._checker if manifest.mode == "check" else None
-        held = self._index.held_by(manifest.region, manifest.domains)
+        relays, _ = rules_now(self._registry, upload)
+        held = (  # what the removal pass may end: not a county's its relaying stopped (290)
+            x
+            for x in self._index.held_by(manifest.region, manifest.domains)
+            if may_change(x.origin_region, manifest.region, relays)
+        )
         judged = judged_file(
             upload,
             version_id,
