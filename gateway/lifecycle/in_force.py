@@ -11,25 +11,22 @@ what a lookup calls expired (reviews 125, 127): a write then carries the expiry 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 
-from gateway.lifecycle.rules import EXPIRY_NOTE, expiry_due
+from gateway.lifecycle.rules import EXPIRY_NOTE, expired_at, expiry_due
 from gateway.ownership import GATEWAY
-from gateway_client.contract import CHINA, Listing, ListingStatus, Transition, effective_valid_until
+from gateway_client.contract import Listing, ListingStatus, Transition
 
 
 def as_on(listing: Listing, on: date) -> Listing:
     """``listing`` as the tick will have it once its run on ``on`` (Beijing) is done: expired
     from the first moment of its period's end day (or its last step's, if later), its version
     as stored (what an action on it must name). Unchanged if nothing is due."""
-    until = effective_valid_until(listing)
-    if until is None or not expiry_due(listing, on):
+    if not expiry_due(listing, on):
         return listing
-    ended = datetime.combine(until, time(), CHINA)
-    if listing.history:  # a step taken since (an objection filed) keeps the history in order
-        ended = max(ended, listing.history[-1].at)
+    at = expired_at(listing)  # a step taken since (an objection filed) keeps the history in order
     step = Transition(
-        event="expired", status=ListingStatus.EXPIRED, at=ended, by=GATEWAY, reason=EXPIRY_NOTE
+        event="expired", status=ListingStatus.EXPIRED, at=at, by=GATEWAY, reason=EXPIRY_NOTE
     )
     return listing.model_copy(
         update={"status": ListingStatus.EXPIRED, "history": (*listing.history, step)}

@@ -8,7 +8,7 @@ actions (expiry, operator-filed objections) take the next version after the curr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
 from gateway.lifecycle.objection_timeline import timeline
@@ -24,6 +24,7 @@ from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.ownership import GATEWAY
 from gateway.promotion import fresh_salt
 from gateway_client.contract import (
+    CHINA,
     IN_FORCE,
     BadRequest,
     Conflict,
@@ -315,7 +316,19 @@ def expiry_due(listing: Listing, today: date) -> bool:
     return listing.status in STANDING and until is not None and until <= today
 
 
+def expired_at(listing: Listing) -> datetime:
+    """When a listing due to expire stopped applying, as every read judges it (``as_on``): the
+    first moment of its period's end day, or its last step's if later (the history in order)."""
+    until = effective_valid_until(listing)
+    ended = listing.accepted_at if until is None else datetime.combine(until, time(), CHINA)
+    return max(ended, listing.history[-1].at) if listing.history else ended
+
+
 def expire(listing: Listing, now: datetime) -> Listing:
+    """The tick's expiry, its step dated as reads dated it (never after ``now``): a tick run
+    late recorded its own time, so the history differed from what lookups showed, the month
+    counted the expiry late and a red listing's retention ran from it (review 290)."""
     status = ListingStatus.EXPIRED
-    history = _step(listing, "expired", status, now, GATEWAY, EXPIRY_NOTE)
+    at = min(expired_at(listing), now)
+    history = _step(listing, "expired", status, at, GATEWAY, EXPIRY_NOTE)
     return _moved(listing, next_version(listing.version), now, status=status, history=history)
