@@ -58,6 +58,7 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
+    Objection,
     china_date,
     in_chain,
     within,
@@ -151,23 +152,21 @@ class LifecycleService:
         """File an objection; anyone but the owner's chain leaves it awaiting the owner's notice
         (the ``objection.filed`` event fan-out sends to the owner's subscriptions)."""
         held = self.listing(credit_code, listing_id)
-        by, noticed = self._actors.filer(held, region, filing)
         held_objection = held.objection
+        if _filed_as(held_objection, filing, OPERATOR if region is None else region):
+            # before who may file now: its filer's retry is a replay whatever changed since
+            # (review 290: a city whose relaying was turned off was told it never received it)
+            return held, False
+        by, noticed = self._actors.filer(held, region, filing)
         if held_objection is not None and held_objection.objection_id == filing.objection_id:
-            # Compared only for the region that filed it: to any other the same answer whatever
-            # it sends, or a masked recipient could confirm a withheld reason by guessing it.
-            content = (by, filing.reason, filing.on_behalf)
-            if (
-                held_objection.filed_by,
-                held_objection.reason,
-                held_objection.on_behalf,
-            ) != content:
-                raise ObjectionIdReused(
-                    f"objection {filing.objection_id} was filed with other content; "
-                    "a new objection needs a new id",
-                    path="objection_id",
-                )
-            return held, False  # the same filing again
+            # Not its filer's same filing (a replay, above): to any region but the filer the
+            # same answer whatever it sends, or a masked recipient could confirm a withheld
+            # reason by guessing it.
+            raise ObjectionIdReused(
+                f"objection {filing.objection_id} was filed with other content; "
+                "a new objection needs a new id",
+                path="objection_id",
+            )
         if filing.objection_id in objections_filed(held):
             raise ObjectionIdReused(
                 f"objection {filing.objection_id} was filed on this listing before; "
@@ -355,3 +354,13 @@ class LifecycleService:
 def _none_purged(listing_ids: Sequence[str]) -> dict[str, str]:
     """No erasure wired (a service built without retention): nothing was purged."""
     return {}
+
+
+def _filed_as(held: Objection | None, filing: ObjectionFiling, by: str) -> bool:
+    """Whether ``held`` is ``filing`` as ``by`` filed it: the same id and content."""
+    return held is not None and (
+        held.objection_id,
+        held.filed_by,
+        held.reason,
+        held.on_behalf,
+    ) == (filing.objection_id, by, filing.reason, filing.on_behalf)
