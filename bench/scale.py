@@ -159,7 +159,7 @@ def _overdue_pages() -> Iterator[int]:
 
 
 def _overdue_page(after: str | None) -> tuple[int, str | None]:
-    page, following = container().lifecycle.overdue_objections(after, 100)
+    page, following = container().overdue.objections(after, 100)
     return len(page), following
 
 

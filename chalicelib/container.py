@@ -61,7 +61,7 @@ from gateway.delivery import (
     UrlVerifier,
 )
 from gateway.intake import BulkIngest, PushService, UploadDesk
-from gateway.lifecycle import LifecycleService
+from gateway.lifecycle import LifecycleService, OverdueLists
 from gateway.persons import PersonIndexer
 from gateway.recognition import TryLimit
 from gateway_client.contract import Clock, GatewaySigners
@@ -277,6 +277,10 @@ class Container:
             self.clock,
             allow_loopback_http=self.settings.local,
         )
+
+    @cached_property
+    def overdue(self) -> OverdueLists:
+        return OverdueLists(self.listings, self.clock)
 
     @cached_property
     def resending(self) -> Resending:

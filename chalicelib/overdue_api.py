@@ -66,7 +66,7 @@ def overdue_objections(request: Request) -> Response:
     caller.require_operator(request)
     of = ["objections"]
     after, limit = _sealed_page(request, of)
-    return _listed(*container().lifecycle.overdue_objections(after, limit), of)
+    return _listed(*container().overdue.objections(after, limit), of)
 
 
 def overdue_commitments(request: Request) -> Response:
@@ -79,7 +79,7 @@ def overdue_commitments(request: Request) -> Response:
     caller.registered_source(region, "region")  # not an empty list for none (review 250)
     of = ["commitments", region or ""]
     after, limit = _sealed_page(request, of)
-    return _listed(*container().lifecycle.overdue_commitments(region, after, limit), of)
+    return _listed(*container().overdue.commitments(region, after, limit), of)
 
 
 def backfill(request: Request) -> Response:

@@ -24,6 +24,7 @@ from gateway.lifecycle.objection_steps import (
     PeriodRestarted,
 )
 from gateway.lifecycle.objection_timeline import late_after, period_end
+from gateway.lifecycle.overdue_lists import OverdueLists
 from gateway.lifecycle.reassignment import HeldAlready, PurgeUnderWay
 from gateway.lifecycle.removal_grounds import dates_problem, reason_problem
 from gateway.lifecycle.requests import (
@@ -86,6 +87,7 @@ __all__ = [
     "ObjectionIdReused",
     "ObjectionOpen",
     "ObjectionVerified",
+    "OverdueLists",
     "PerformanceCorrection",
     "PeriodEnded",
     "PeriodLengthened",

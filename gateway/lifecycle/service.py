@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from gateway.lifecycle.acting import Actors, absent
-from gateway.lifecycle.commitments import overdue
 from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.freshness import check_action, check_corrected
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
@@ -22,7 +21,6 @@ from gateway.lifecycle.objection_steps import (
     report_verified,
     same_decision,
 )
-from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.performance_correction import corrected_performance
 from gateway.lifecycle.reassignment import (
     PurgeUnderWay,
@@ -46,7 +44,7 @@ from gateway.lifecycle.rules import (
     repair,
     repaired_as,
 )
-from gateway.lifecycle.tick import PAGE, Tick, TickReport
+from gateway.lifecycle.tick import Tick, TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.ownership import GATEWAY
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
@@ -61,7 +59,6 @@ from gateway_client.contract import (
     Objection,
     china_date,
     in_chain,
-    within,
 )
 
 
@@ -325,30 +322,6 @@ class LifecycleService:
         """Expire what is due, purge what retention allows, list broken commitments its
         owner's policy lists, until done or ``budget`` says stop (``tick.Tick``)."""
         return self._tick.run(self._clock.now(), budget)
-
-    def overdue_commitments(
-        self, region: str | None, after: str | None = None, limit: int = PAGE
-    ) -> tuple[list[dict[str, str]], str | None]:
-        """Open commitments past their deadline, of ``region``'s subtree (``None``: all): one
-        page of the overdue index from ``after``, and where the next starts."""
-        today = china_date(self._clock.now())
-        page, following = self._listings.late(today, after, limit)
-        late = [
-            entry
-            for held in page
-            if (region is None or within(held.origin_region, region))
-            and (entry := overdue(held, today)) is not None
-        ]
-        return late, following
-
-    def overdue_objections(
-        self, after: str | None = None, limit: int = PAGE
-    ) -> tuple[list[dict[str, str]], str | None]:
-        """Per open objection, each step past its deadline and the decision, if late: one page
-        of the overdue index from ``after``, and where the next starts."""
-        today = china_date(self._clock.now())
-        page, following = self._listings.late(today, after, limit)
-        return [entry for held in page for entry in overdue_entries(held, today)], following
 
 
 def _none_purged(listing_ids: Sequence[str]) -> dict[str, str]:

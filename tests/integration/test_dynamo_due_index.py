@@ -21,6 +21,7 @@ from chalicelib.s3_archive import S3Archive
 from gateway.lifecycle import tick as tick_module
 from gateway.lifecycle.due import DueDates
 from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.overdue_lists import OverdueLists
 from gateway.lifecycle.service import LifecycleService
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import FixedClock, Listing, Objection, SchemaError, china_date
@@ -139,11 +140,11 @@ def objected(n: int, deadline: date) -> Listing:
 def test_overdue_objections_page_through_the_index_with_a_cursor(aws, store):
     late = stored(store, *(objected(n, date(2029, 4, 21)) for n in range(5)))
     stored(store, *(objected(n, date(2029, 7, 1)) for n in range(5, 8)))  # not yet
-    lifecycle = service(aws, store)
+    lifecycle = OverdueLists(store, FixedClock(TICK_AT))
 
     pages, after, cursors = [], None, []
     while True:
-        page, after = lifecycle.overdue_objections(after, 2)
+        page, after = lifecycle.objections(after, 2)
         pages.append(page)
         if after is None:
             break

@@ -16,6 +16,7 @@ from test_lifecycle_service import Rig
 from gateway.intake import validate_entries
 from gateway.lifecycle.commitments import black_listing_for, withdrawn
 from gateway.lifecycle.freshness import entry_problems
+from gateway.lifecycle.overdue_lists import OverdueLists
 from gateway.lifecycle.retention import purge_due
 from gateway.recognition import Refusal, Viewer, subject_view
 from gateway.registry import BrokenCommitmentPolicy, Region
@@ -182,8 +183,8 @@ def test_an_open_commitment_past_its_deadline_is_reported_to_its_owner_region():
     report = rig.service.tick()
 
     assert [x["listing_id"] for x in report.overdue_commitments] == [late.listing_id]
-    assert rig.service.overdue_commitments(CITY)[0] == report.overdue_commitments
-    assert rig.service.overdue_commitments("430000")[0] == []
+    assert OverdueLists(rig.store, rig.clock).commitments(CITY)[0] == report.overdue_commitments
+    assert OverdueLists(rig.store, rig.clock).commitments("430000")[0] == []
 
 
 def test_a_persons_commitment_is_erased_five_years_after_its_outcome_never_while_open():

@@ -27,6 +27,7 @@ from fakes import InMemoryArchive, InMemoryListingStore, InMemoryRegistry, Recor
 
 from gateway.lifecycle.freshness import FutureDate, FutureVersion
 from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.overdue_lists import OverdueLists
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -596,7 +597,10 @@ def test_an_objection_past_its_deadline_is_reported_overdue() -> None:
     rig.file(held, region=CITY)  # the owner files: 20 days on is Sunday 22 June, so the 23rd
     on_deadline = datetime(2025, 6, 23, 12, 0, tzinfo=CHINA)
     rig.clock.set(on_deadline)
-    not_yet = (rig.service.tick().overdue_objections, rig.service.overdue_objections()[0])
+    not_yet = (
+        rig.service.tick().overdue_objections,
+        OverdueLists(rig.store, rig.clock).objections()[0],
+    )
     rig.clock.advance(timedelta(days=1))
 
     overdue = rig.service.tick().overdue_objections
@@ -604,7 +608,7 @@ def test_an_objection_past_its_deadline_is_reported_overdue() -> None:
     assert not_yet == ([], [])
     assert (
         overdue
-        == rig.service.overdue_objections()[0]
+        == OverdueLists(rig.store, rig.clock).objections()[0]
         == [
             {
                 "listing_id": held.listing_id,

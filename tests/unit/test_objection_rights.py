@@ -17,7 +17,7 @@ from builders import region as region_of
 from fakes import InMemoryArchive, InMemoryListingStore, InMemoryReceipts, InMemoryRegistry
 from test_broken_commitment_policy import rehoming
 
-from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
+from gateway.lifecycle import LifecycleService, OverdueLists, WorkdayCalendar, shipped_policies
 from gateway.lifecycle.history_reading import objection_decisions
 from gateway.lifecycle.objection_steps import DecidedRecently
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, VerificationReport
@@ -437,7 +437,7 @@ def test_overdue_is_reported_per_step(
         rig.verify(held, XINZHENG, beijing(verified))
     rig.clock.set(beijing(today, 12))
 
-    overdue = rig.service.overdue_objections()[0]
+    overdue = OverdueLists(rig.store, rig.clock).objections()[0]
 
     assert [(x["step"], x["deadline"]) for x in overdue] == late
     assert rig.service.tick().overdue_objections == overdue
@@ -454,7 +454,7 @@ def test_a_notice_the_owner_never_acknowledged_is_reported_after_a_week(
     rig.file(held, XINZHENG)
     rig.clock.set(beijing(today, 12))
 
-    assert [x["step"] for x in rig.service.overdue_objections()[0]] == late
+    assert [x["step"] for x in OverdueLists(rig.store, rig.clock).objections()[0]] == late
 
 
 def test_reporting_the_verification_twice_is_a_replay() -> None:
