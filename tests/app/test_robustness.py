@@ -368,6 +368,12 @@ ROUTES = (
         },
     ),
     Route("POST", LISTING + "/reassignment", OPERATOR_ONLY, _reassignment),
+    Route(
+        "POST",
+        LISTING + "/performance",
+        OPERATOR_ONLY,
+        _fixed({"performed_on": "2026-01-05", "note": "履行日期更正"}),
+    ),
     Route("GET", "/v1/objections/overdue", OPERATOR_ONLY),
     Route("GET", "/v1/commitments/overdue", EITHER),
     Route("POST", "/v1/listings/due/backfill", OPERATOR_ONLY),

@@ -94,7 +94,8 @@ FOOD_DRUG_IN_TIME = objected(held(5, "2026-05-11", domain="food_drug"), "2026-10
 PRODUCT_OVERDUE = objected(held(6, "2026-05-12", domain="product_quality"), "2026-09-10")
 # Repairs and expiries: one each in October, one repair in September.
 REPAIRED_IN_OCTOBER = repaired(held(7, "2025-01-10", decided="2025-01-10"), "2026-10-20")
-EXPIRED_IN_OCTOBER = expire(held(8, "2024-01-10", decided="2024-01-10"), beijing("2026-10-03"))
+# expired by hand before its period ends (2028): its step is dated when that ran
+EXPIRED_IN_OCTOBER = expire(held(8, "2025-10-10", decided="2025-10-10"), beijing("2026-10-03"))
 REPAIRED_IN_SEPTEMBER = repaired(held(9, "2025-01-11", decided="2025-01-11"), "2026-09-15")
 # Red listings: one active, one revoked by an objection.
 RED_ACTIVE = held(10, "2026-04-01", base=red_entry())
