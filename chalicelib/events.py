@@ -238,9 +238,19 @@ def _deliver_group(
             continue
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
-        outcome = c.delivery_service.deliver(
-            delivery, received, _seconds_left(context), message_expiry(record)
-        )
+        try:
+            outcome = c.delivery_service.deliver(
+                delivery, received, _seconds_left(context), message_expiry(record)
+            )
+        except Exception:
+            # this group's fault, retried by the queue (its redrive policy at last): the other
+            # groups' messages, sent already, are not failed with it (review 292: one record
+            # grown past DynamoDB's item limit failed every event it was in)
+            logger.exception("delivery failed: it and the rest of its group are retried")
+            result.failed.append(record["messageId"])
+            blocked = True
+            correlate(delivery_id=None, subscription_id=None)
+            continue
         if outcome.health is not None:
             c.announcer.announce(outcome.health, c.subscriptions.get(delivery.subscription_id))
         if outcome.state is DeliveryState.RETRYING:

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeGuard
 
+from chalicelib.dynamodb.attempts_kept import APPENDED
 from chalicelib.dynamodb.base import s, text
 from chalicelib.dynamodb.delivery_items import (
     read_attempt,
@@ -109,8 +110,7 @@ def delivered_update(
         "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
         "subscription_shard = :shard, updated_at = :at, batch_lines = :lines, "
         "line_recognitions = :recognitions, "
-        "first_log_sequence = :first, "
-        "attempts = list_append(if_not_exists(attempts, :none), :attempt)"
+        "first_log_sequence = :first, " + APPENDED
     )
     if logs:  # a number set is never empty
         sets += ", line_logs = :logs"
@@ -170,8 +170,7 @@ def attempt_update(
     }
     sets = (
         "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
-        "subscription_shard = :shard, updated_at = :at, "
-        "attempts = list_append(if_not_exists(attempts, :none), :attempt)"
+        "subscription_shard = :shard, updated_at = :at, " + APPENDED
     )
     return {
         "TableName": table,

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from chalicelib.dynamodb.attempts_kept import APPENDED, write_attempt
 from chalicelib.dynamodb.base import s, text
 from chalicelib.dynamodb.batch_lines_sent import BatchLinesSent
 from chalicelib.dynamodb.batch_records import (
@@ -213,15 +214,15 @@ class DynamoDeliveryLog(DeliveryReads):
             keys["replay_of"] = delivery.delivery_id
         if not asks_feedback(delivery.change):  # not in the feedback rate (rebuild)
             keys["ends_listing"] = "1"
-        recorded = self._update_if(
+        update = dict(
             TableName=self._table,
             Key={"delivery_id": s(delivery.record_key)},
             UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
             "credit_code = :code, listing = :lid, origin_region = :origin, updated_at = :at, "
             + "".join(f"{name} = :{name}, " for name in keys)
             + "resend = :resend, "
-            "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
-            "REMOVE doc, sending_at ADD tries :one",
+            + APPENDED
+            + " REMOVE doc, sending_at ADD tries :one",
             # Once delivered, a late duplicate attempt must not turn it back.
             ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
             ExpressionAttributeNames={"#state": "state"},
@@ -241,6 +242,7 @@ class DynamoDeliveryLog(DeliveryReads):
                 **{f":{name}": s(value) for name, value in keys.items()},
             },
         )
+        recorded = write_attempt(self._update_if, update)
         # counted once: not as a replay's record (its original's is, if it was not delivered)
         statistics = self._statistics if delivery.record_id is None else None
         if recorded and state is DeliveryState.DELIVERED and statistics is not None:
@@ -283,7 +285,7 @@ class DynamoDeliveryLog(DeliveryReads):
         dead = state is DeliveryState.DEAD
         if dead and attempt.status == 0:
             self._excerpts.blank(batch.delivery_id)
-        self._update_if(**attempt_update(self._table, batch, attempt, state))  # unless delivered
+        write_attempt(self._update_if, attempt_update(self._table, batch, attempt, state))
         if dead and attempt.status != 0:
             self._excerpts.blank(batch.delivery_id)
 

@@ -314,8 +314,8 @@ def test_a_dying_batch_cut_short_is_listed_once_by_its_dead_lines(
         real(self, delivery, attempt, state)
 
     monkeypatch.setattr(DynamoDeliveryLog, "record", cut_short)
-    with pytest.raises(RuntimeError):
-        gateway_app.deliver_webhooks(queue.event(), None)
+    # its group fails (the queue hands the message back), never another's
+    assert gateway_app.deliver_webhooks(queue.event(), None)["batchItemFailures"]
 
     path = subscription_path(mine, "/deliveries")
     listed = as_operator(gateway, "get", path).json_body["deliveries"]
