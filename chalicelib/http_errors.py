@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from chalicelib.observability import note
 from gateway.strict_json import DuplicateKey
-from gateway_client.contract import errors, resident_ids_masked
+from gateway_client.contract import errors, mask_ids_in, resident_ids_masked
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=BaseModel)
@@ -119,11 +119,20 @@ def error_response(error: errors.GatewayError) -> Response:
     waits = isinstance(error, errors.RateLimited | errors.Busy)
     retry = error.context.get("retry_after") if waits else None
     headers = {"Retry-After": str(retry)} if retry is not None else None
-    body = error.to_dict()
-    # a message may quote a path's id or a field as typed: an ID number put there is masked, as
-    # the errors a push or an upload keeps are (review 287)
-    body["message"] = resident_ids_masked(str(body["message"]))
-    return json_response(status_for(error), {"error": body}, headers)
+    # an error quotes what was sent (a path's id, a batch id, a key id, a field): an ID number
+    # put there is masked wherever it is quoted, valid or mistyped, as the errors a push or an
+    # upload keeps are (reviews 287, 291)
+    return json_response(status_for(error), {"error": _ids_masked(error.to_dict())}, headers)
+
+
+def _ids_masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return resident_ids_masked(mask_ids_in(value))
+    if isinstance(value, dict):
+        return {key: _ids_masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_ids_masked(item) for item in value]
+    return value
 
 
 def json_api(route: Callable[P, Response]) -> Callable[P, Response]:
