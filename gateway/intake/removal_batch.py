@@ -24,6 +24,7 @@ from gateway.lifecycle import (
     as_on,
     content_version,
     dates_problem,
+    days_corrected,
     reason_problem,
     remove,
     removed_status,
@@ -82,6 +83,9 @@ def judge(
             same = status is removed_status(removal)
             if same and removal.performed_on == held.performed_on:
                 judged.answer(index, held, "duplicate")  # its resend, an expiry after the tick
+            elif same and removal.version < held.version and _corrected(removal, held):
+                # made before the operator corrected the day it names: its resend (291)
+                judged.answer(index, held, "duplicate")
             elif same:  # another day performed than the one held, whatever its version: what
                 # moved the version since (a push to the ended listing) says nothing of the
                 # removal that ended it (reviews 277, 285)
@@ -124,6 +128,10 @@ def judge(
 
 
 _DAY = "performed_on"
+
+
+def _corrected(removal: Removal, held: Listing) -> bool:
+    return removal.performed_on is not None and removal.performed_on in days_corrected(held)
 
 
 def _performed_then(day: date | None) -> str:

@@ -25,6 +25,7 @@ from gateway.lifecycle.objection_steps import (
 )
 from gateway.lifecycle.objection_timeline import late_after, period_end
 from gateway.lifecycle.overdue_lists import OverdueLists
+from gateway.lifecycle.performance_correction import days_corrected
 from gateway.lifecycle.reassignment import HeldAlready, PurgeUnderWay
 from gateway.lifecycle.removal_grounds import dates_problem, reason_problem
 from gateway.lifecycle.requests import (
@@ -105,6 +106,7 @@ __all__ = [
     "as_on",
     "content_version",
     "dates_problem",
+    "days_corrected",
     "entry_problems",
     "late_after",
     "late_on",

@@ -12,7 +12,7 @@ against the corrected day, in the month it was removed); subscribers receive the
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from gateway.lifecycle.requests import PerformanceCorrection
 from gateway.lifecycle.rules import NotInForce, _moved, _step, next_version
@@ -23,6 +23,8 @@ from gateway_client.contract import (
     ListingStatus,
     stopped_applying,
 )
+
+_CORRECTED, _TO = "performed_on corrected: ", " → "
 
 
 def corrected_performance(
@@ -47,6 +49,16 @@ def corrected_performance(
             f"performed_on is after the listing was removed ({removed_on.isoformat()})",
             path="performed_on",
         )
-    reason = f"performed_on corrected: {held.isoformat()} → {day.isoformat()}"
+    reason = f"{_CORRECTED}{held.isoformat()}{_TO}{day.isoformat()}"
     history = _step(listing, "removed", listing.status, now, OPERATOR, reason, request.note)
     return _moved(listing, next_version(listing.version), now, performed_on=day, history=history)
+
+
+def days_corrected(listing: Listing) -> frozenset[date]:
+    """The days performed an operator's correction replaced on ``listing``: the owner's own
+    removal naming one, sent again, is a duplicate, not a removal refused (review 291)."""
+    return frozenset(
+        date.fromisoformat(step.reason.removeprefix(_CORRECTED).partition(_TO)[0])
+        for step in listing.history
+        if step.by == OPERATOR and step.event == "removed" and step.reason.startswith(_CORRECTED)
+    )

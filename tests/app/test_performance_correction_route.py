@@ -20,6 +20,7 @@ from lifecycle_support import (
     pushed,
     recent_entry,
     removal_of,
+    stamp,
     this_month,
 )
 from test_feedback_and_stats_routes import subscribe
@@ -38,8 +39,8 @@ class Case:
         self.entry = recent_entry(days_ago=30)
         self.listing_id = pushed(gateway, self.city, CITY, self.entry)
         day = {"performed_on": TEN_DAYS_AGO} if reason == "performed" else {}
-        removed = removal_of(self.entry, reason, **day)
-        reply = push_with_removals(gateway, self.city, CITY, [removed]).json_body
+        self.removed = removal_of(self.entry, reason, source_updated_at=stamp(-60), **day)
+        reply = push_with_removals(gateway, self.city, CITY, [self.removed]).json_body
         assert reply["removed"] == 1, reply
 
     def correct(self, body: dict[str, Any], signer: Any = None) -> HTTPResponse:
@@ -151,3 +152,24 @@ def test_a_listing_not_performed_is_refused(gateway: Gateway) -> None:
 
     assert refusal(refused) == (409, "listing_not_in_force", "listing_id")
     assert case.held().performed_on is None
+
+
+def test_the_owner_s_removal_made_before_the_correction_sent_again_is_a_duplicate(
+    gateway: Gateway,
+) -> None:
+    """As it was before the correction (review 291: refused at `performed_on`, counted as
+    rejected); a removal made after it, naming the replaced day, is refused as any other day."""
+    case = Case(gateway)
+    assert case.correct({"performed_on": TODAY, "note": NOTE}).status_code == 200
+
+    again = push_with_removals(gateway, case.city, CITY, [case.removed]).json_body
+    later = removal_of(
+        case.entry, "performed", performed_on=TEN_DAYS_AGO, source_updated_at=stamp()
+    )
+    newer = push_with_removals(gateway, case.city, CITY, [later]).json_body
+
+    assert (again["duplicate"], again["errors"]) == (1, []), again
+    assert [(e["code"], e["field"]) for e in newer["errors"]] == [
+        ("listing_not_in_force", "performed_on")
+    ]
+    assert str(case.held().performed_on) == TODAY
