@@ -171,10 +171,13 @@ class LifecycleService:
                 path="objection_id",
             )
         policy = self._policies.for_listing(held.origin_region, held.domain)
-        if not noticed and by != OPERATOR:
+        if by != OPERATOR:
             # After the replay comparison: the same filing again, decided since, is a replay
-            # (review 36), not a new objection within the pause.
+            # (review 36), not a new objection within the pause. The owner's chain too: its
+            # filings and decisions in a loop grew the listing's history, sent whole with every
+            # change, until its writes failed (review 292).
             check_refiling(held, by, self._clock.now())
+        if not noticed and by != OPERATOR:
             # A recipient region's objection is a notice to the owner, never a suspension of
             # the owner's listing: else any subscriber could keep any listing suspended
             # everywhere, filing after filing. The owner suspends by filing itself.
