@@ -84,10 +84,12 @@ class BatchReceipts(Table):
         table_name: str,
         sequences_of: Callable[[str], list[int]],
         subscription_ids: Callable[[], Iterable[str]],
+        retired_batched: Callable[[Collection[str]], set[str]],
     ) -> None:
         super().__init__(client, table_name)
         self._sequences_of = sequences_of
         self._subscription_ids = subscription_ids
+        self._retired_batched = retired_batched
 
     def subscriptions_that_received(
         self,
@@ -97,9 +99,12 @@ class BatchReceipts(Table):
         retired: Collection[str] = (),
     ) -> set[str]:
         """Those of ``among`` (default: every subscription) that have had batches, or are
-        ``retired`` (deleted: whether they had is not known), other than ``but`` (known to
-        have received it already), that were."""
-        batched = set(self._subscription_ids()) | set(retired)
+        ``retired`` (deleted) and may have had, other than ``but`` (known to have received it
+        already), that were."""
+        retired = [x for x in retired if x not in but]
+        batched = set(self._subscription_ids()) | (
+            self._retired_batched(retired) if retired else set()
+        )
         asked = [x for x in (batched if among is None else among) if x in batched and x not in but]
         if not asked:
             return set()
@@ -180,7 +185,9 @@ def delivery_receipts(
     return DeliveryReceipts(
         singly,
         LoggedReceipts(client, table_name, log.change_ids_of),
-        BatchReceipts(client, table_name, log.sequences_of, batched),
+        BatchReceipts(
+            client, table_name, log.sequences_of, batched, subscriptions.may_have_batched
+        ),
         every,
     )
 

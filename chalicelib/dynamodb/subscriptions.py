@@ -7,7 +7,7 @@ change of its terms, is written in one transaction with a check of the exchange 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
 
+_BATCH_GET = 100  # BatchGetItem's most keys a call
 _RETIRED = "retired#"  # the key of a region's deleted subscriptions' ids: no document
 
 
@@ -71,7 +72,11 @@ class DynamoSubscriptions(Table):
         held = self.get(subscription_id)
         if held is None:
             return
-        item = {"subscription_id": s(subscription_id), "deleted_from": s(held.region)}
+        item = {
+            "subscription_id": s(subscription_id),
+            "deleted_from": s(held.region),
+            "had_batches": {"BOOL": held.had_batches()},  # its receipts asked of batches or not
+        }
         if by_key is not None:
             item["deleted_by"] = s(by_key)
         mark: PutTypeDef = {"TableName": self._table, "Item": item}
@@ -103,6 +108,19 @@ class DynamoSubscriptions(Table):
     def retired(self, region: str) -> set[str]:
         """The region's deleted subscriptions' ids (the first ``RETIRED_KEPT``)."""
         return self._ids(_RETIRED + region)
+
+    def may_have_batched(self, subscription_ids: Collection[str]) -> set[str]:
+        """Those of the deleted ``subscription_ids`` that may have had batches: their marks say
+        so, or say nothing (deleted before they did). Receipts ask batches of these only
+        (review 292: a refused objection queried every retired id × every logged change)."""
+        ids = sorted(subscription_ids)
+        unknown = set(ids)
+        for start in range(0, len(ids), _BATCH_GET):
+            keys = [{"subscription_id": s(x)} for x in ids[start : start + _BATCH_GET]]
+            for mark in self._batch_get({"Keys": keys, "ConsistentRead": True}):
+                if mark.get("had_batches", {}).get("BOOL") is False:
+                    unknown.discard(text(mark, "subscription_id"))
+        return unknown
 
     def deleted_by(self, region: str, key_id: str) -> set[str]:
         """The region's subscriptions ``key_id`` deleted (the first ``RETIRED_KEPT``)."""

@@ -54,7 +54,7 @@ def test_a_line_is_found_in_its_batch_past_an_overlapping_one_and_only_once_deli
     receipts = DeliveryReceipts(
         log,
         LoggedReceipts(aws.dynamodb, table, lambda _: []),  # no change delivered singly
-        BatchReceipts(aws.dynamodb, table, logged.get, lambda: [SUB]),
+        BatchReceipts(aws.dynamodb, table, logged.get, lambda: [SUB], set),
         lambda: [SUB],
     )
     log.delivered_batch(batch_of(a, "a"), attempt(204), a)
