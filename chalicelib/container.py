@@ -208,6 +208,11 @@ class Container:
         return self._sealer(b"credit-gateway delivery shards backfill token v1")
 
     @cached_property
+    def feedback_tokens(self) -> Sealer:
+        """A listing's feedback pages' ``next`` names a table key: sealed, bound to the listing."""
+        return self._sealer(b"credit-gateway feedback page token v1")
+
+    @cached_property
     def overdue_tokens(self) -> Sealer:
         """The overdue lists' ``next`` may name another region's listing: sealed."""
         return self._sealer(b"credit-gateway overdue page token v1")

@@ -4,16 +4,19 @@ listing's owner reads them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from chalice.app import Request, Response
+from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.feedback import CasesMoved
 from chalicelib.http_errors import json_response
+from chalicelib.log_api import int_param
 from chalicelib.query_api import addressed_code
 from chalicelib.recipients import recipient_region
-from chalicelib.route_spec import Access, Operation, Reply, Tag
+from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
 from gateway.delivery import NOTICE, DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
@@ -35,6 +38,7 @@ from gateway_client.contract import (
     Listing,
     NotFound,
     Recognition,
+    SchemaError,
     china_date,
     errors,
 )
@@ -217,12 +221,36 @@ def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Res
     c = container()
     code = addressed_code(request, credit_code, listing_id, c.clock.now())
     c.lifecycle.owned_listing(code, listing_id, region)
-    reports = c.feedback.for_listing(listing_id)
-    return json_response(200, {"feedback": [f.model_dump(mode="json") for f in reports]})
+    limit = int_param(request, "limit", _PAGE, 1, _PAGE)
+    after = caller.query(request, "after")
+    start = None if after is None else _opened(c, after, listing_id)
+    reports, following = c.feedback.page(listing_id, start, limit)
+    sealed = None if following is None else c.feedback_tokens.seal([listing_id, following])
+    body = {"feedback": [f.model_dump(mode="json") for f in reports], "next": sealed}
+    return json_response(200, body)
+
+
+def _opened(c: Container, after: str, listing_id: str) -> dict[str, Any]:
+    """The key a page starts after, from the ``next`` this listing's previous page gave."""
+    try:
+        opened = c.feedback_tokens.open(after)
+    except ValueError:
+        opened = None
+    if not isinstance(opened, list) or len(opened) != 2 or opened[0] != listing_id:
+        raise SchemaError("after is the next value of this listing's previous page", path="after")
+    if not isinstance(opened[1], dict):
+        raise SchemaError("after is the next value of this listing's previous page", path="after")
+    return opened[1]
+
+
+_PAGE = 10  # reports a page at most: one holds up to 384 KB, a reply at most 6 MB (review 292)
 
 
 class FeedbackList(Frozen):
     feedback: tuple[Feedback, ...]
+    next: str | None = Field(
+        default=None, description="where the next page starts (`after`); none: the last page"
+    )
 
 
 ROUTES: tuple[Operation, ...] = (
@@ -255,8 +283,20 @@ ROUTES: tuple[Operation, ...] = (
         Tag.SUBS,
         "What subscribers did about a listing",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(FeedbackList, "Feedback reports for the listing.")},
-        (errors.BadRequest, errors.NotFound, NotListingOwner, errors.RateLimited),
+        {200: Reply(FeedbackList, "Feedback reports for the listing, a page at a time.")},
+        (
+            errors.BadRequest,
+            errors.SchemaError,
+            errors.NotFound,
+            NotListingOwner,
+            errors.RateLimited,
+        ),
+        query=(
+            count_param("limit", _PAGE, _PAGE),
+            Param("after", {"type": "string"}, "The `next` of the previous page."),
+        ),
+        description="At most `limit` reports a page (a report may hold up to 384 KB): follow "
+        "`next` until it is null.",
         handler=listing_feedback,
     ),
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -131,11 +131,24 @@ class DynamoFeedback(Table):
             yield from page.get("Items", [])
 
     def for_listing(self, listing_id: str) -> list[Feedback]:
-        return [
-            Feedback.model_validate_json(text(i, "doc"))
-            for i in self._about(listing_id)
-            if not text(i, "delivery_id").startswith(_CASES)
-        ]
+        return _reports(self._about(listing_id))
+
+    def page(
+        self, listing_id: str, after: dict[str, Any] | None, limit: int
+    ) -> tuple[list[Feedback], dict[str, Any] | None]:
+        """One page of the reports about a listing (at most ``limit`` items of the index read:
+        a report holds up to 384 KB, a reply at most 6 MB), and the key the next starts after."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_listing",
+            "KeyConditionExpression": "listing_id = :l",
+            "ExpressionAttributeValues": {":l": s(listing_id)},
+            "Limit": limit,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = after
+        reply = self._client.query(**request)
+        return _reports(reply.get("Items", [])), reply.get("LastEvaluatedKey")
 
     def erase(self, listing_id: str) -> int:
         """Delete every report about a purged listing (its measures and notes are about the
@@ -147,6 +160,15 @@ class DynamoFeedback(Table):
         for delivery_id in ids:
             self._client.delete_item(TableName=self._table, Key={"delivery_id": s(delivery_id)})
         return sum(1 for i in ids if not i.startswith(_CASES))
+
+
+def _reports(items: Iterable[Item]) -> list[Feedback]:
+    """The reports among a listing's items (not the regions' cases about it)."""
+    return [
+        Feedback.model_validate_json(text(i, "doc"))
+        for i in items
+        if not text(i, "delivery_id").startswith(_CASES)
+    ]
 
 
 def _put_if(table: str, item: Any, attribute: str, was: Any) -> Any:

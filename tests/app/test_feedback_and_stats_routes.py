@@ -83,8 +83,8 @@ def test_the_subscriber_reports_feedback_and_the_source_platform_reads_it(
     unsigned = gateway.client.http.get(path)
 
     assert by_source.status_code == 200, by_source.json_body
-    assert by_source.json_body == {"feedback": [feedback]}
-    assert by_operator.json_body == {"feedback": [feedback]}
+    assert by_source.json_body == {"feedback": [feedback], "next": None}
+    assert by_operator.json_body == {"feedback": [feedback], "next": None}
     assert by_province.status_code == 200
     assert by_stranger.status_code == 403
     assert error_code(by_stranger) == "not_listing_owner"
@@ -130,7 +130,7 @@ def test_feedback_is_refused_for_deliveries_that_are_not_the_regions_or_not_deli
     assert no_measures.json_body["error"]["path"] == "measures"
     assert by_operator.status_code == 401  # feedback is signed by the subscriber's platform
     path = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/feedback"
-    assert life.get(path).json_body == {"feedback": []}
+    assert life.get(path).json_body == {"feedback": [], "next": None}
     assert life.post_feedback(hunan, delivery.delivery_id).status_code == 201
 
 
