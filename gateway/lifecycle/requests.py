@@ -93,14 +93,7 @@ class Removal(Stamped):
             raise PydanticCustomError(
                 "missing_performed_on", "a performed removal says when: performed_on"
             )
-        intake = intake_of(info)
-        if intake is not None and intake.today is not None and value > intake.today:
-            raise PydanticCustomError(
-                "future_date",
-                "performed_on {day} is after today ({today}, Beijing)",
-                {"day": value.isoformat(), "today": intake.today.isoformat()},
-            )
-        return value
+        return _performed_by_today(value, info)
 
     @property
     def listing_id(self) -> str:
@@ -162,14 +155,19 @@ class PerformanceCorrection(Frozen):
     @field_validator("performed_on")
     @classmethod
     def _not_after_today(cls, value: date, info: ValidationInfo) -> date:
-        intake = intake_of(info)
-        if intake is not None and intake.today is not None and value > intake.today:
-            raise PydanticCustomError(
-                "future_date",
-                "performed_on {day} is after today ({today}, Beijing)",
-                {"day": value.isoformat(), "today": intake.today.isoformat()},
-            )
-        return value
+        return _performed_by_today(value, info)
+
+
+def _performed_by_today(value: date, info: ValidationInfo) -> date:
+    """A day performed is not after today (Beijing), the intake's."""
+    intake = intake_of(info)
+    if intake is not None and intake.today is not None and value > intake.today:
+        raise PydanticCustomError(
+            "future_date",
+            "performed_on {day} is after today ({today}, Beijing)",
+            {"day": value.isoformat(), "today": intake.today.isoformat()},
+        )
+    return value
 
 
 class RepairRequest(Stamped):

@@ -3,7 +3,12 @@ their provenance the ancestor's): its full resync ends those its file no longer 
 ends its own pushes'. The source index was read by provenance only, so a county's resync never
 found a listing its city relayed, and a city's one its province relayed: left out of a
 complete list, it stayed in force, delivered as such (review 290; review 141 closed the same
-gap for a reassigned listing's new owner)."""
+gap for a reassigned listing's new owner).
+
+And its 10% removal threshold counts only what its removal pass may end: it counted, as absent
+from the file, a county's listings the city relayed once and, relaying turned off since, may no
+longer change, so a city resyncing its own complete list unchanged was refused
+``resync_threshold_exceeded`` and pushed to ``force``, the safety net off (review 290)."""
 
 from __future__ import annotations
 
@@ -68,3 +73,23 @@ def test_the_owner_s_resync_ends_its_listing_an_ancestor_relayed(
     assert done.status == UploadStatus.COMPLETED
     assert container().lifecycle.listing(CODE, lid).origin_region == owner
     assert (done.removed, Lifecycle(gateway).status(CODE, lid)) == (1, "revoked")
+
+
+def test_listings_it_may_no_longer_change_do_not_count_against_its_resync(
+    gateway: Gateway, aws: Any
+) -> None:
+    relays(gateway, CITY, True)
+    city = new_signer(f"k-{CITY}-{uuid.uuid4().hex[:8]}")
+    assert gateway.add_key(CITY, city).status_code == 201
+    relayed = [entry(f"(2026)湘0102执{i}号", origin_region=COUNTY) for i in range(3)]
+    own = [entry(f"(2026)湘01执{i}号") for i in range(10)]
+    assert gateway.push(city, CITY, relayed + own).json_body["accepted"] == 13
+    relays(gateway, CITY, False)  # the county's listings are out of the city's hands now
+
+    # the city's own complete court-defaulter list, exactly as held: nothing of its own absent
+    asked = ask(gateway, city, own, CITY, mode="resync", domains=["court_defaulter"])
+    put_and_ingest(aws, asked)
+
+    done = container().uploads.get(CITY, asked.upload_id)
+    assert done is not None
+    assert (done.status, done.refusal) == (UploadStatus.COMPLETED, None), done.refusal
