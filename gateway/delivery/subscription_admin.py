@@ -315,7 +315,7 @@ def _changed_meanwhile() -> Busy:
     answers: written off its read, it would drop or misdate them; read again, it is pinned."""
     return Busy(
         "the subscription changed while this was written: nothing was written; send the "
-        "request again",
+        "request again (a signed one under a new webhook-id: the one used is spent)",
         retry_after=1,
     )
 
