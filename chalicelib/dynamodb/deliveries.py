@@ -242,7 +242,7 @@ class DynamoDeliveryLog(DeliveryReads):
                 **{f":{name}": s(value) for name, value in keys.items()},
             },
         )
-        recorded = write_attempt(self._update_if, update)
+        recorded = write_attempt(self._update_if, update, self._client.get_item)
         # counted once: not as a replay's record (its original's is, if it was not delivered)
         statistics = self._statistics if delivery.record_id is None else None
         if recorded and state is DeliveryState.DELIVERED and statistics is not None:
@@ -285,7 +285,11 @@ class DynamoDeliveryLog(DeliveryReads):
         dead = state is DeliveryState.DEAD
         if dead and attempt.status == 0:
             self._excerpts.blank(batch.delivery_id)
-        write_attempt(self._update_if, attempt_update(self._table, batch, attempt, state))
+        write_attempt(
+            self._update_if,
+            attempt_update(self._table, batch, attempt, state),
+            self._client.get_item,
+        )
         if dead and attempt.status != 0:
             self._excerpts.blank(batch.delivery_id)
 

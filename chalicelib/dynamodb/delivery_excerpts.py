@@ -39,23 +39,37 @@ class DeliveryExcerpts(Table):
 
     def blank(self, delivery_id: str, item: dict[str, Any] | None = None) -> bool:
         """Blank one record's stored answers; whether it had one. ``item``: the record as a
-        write just returned it (saves reading it again)."""
-        if item is None:
-            item = self._get({"delivery_id": s(delivery_id)}) or {}
-        blanked = {
-            f":a{i}": s(_blanked(attempt))
-            for i, raw in enumerate(item.get("attempts", {}).get("L", []))
-            if (attempt := read_attempt(raw["S"])).response_excerpt
-        }
-        if not blanked:
-            return False
-        self._client.update_item(
-            TableName=self._table,
-            Key={"delivery_id": s(delivery_id)},
-            UpdateExpression="SET " + ", ".join(f"attempts[{k[2:]}] = {k}" for k in blanked),
-            ExpressionAttributeValues=blanked,
-        )
-        return True
+        write just returned it (saves reading it again). Each slot is rewritten only while it
+        holds what was read: a full record's latest attempt is written in place (review 293:
+        an attempt landing between the read and this write was overwritten by an older one)."""
+        key = {"delivery_id": s(delivery_id)}
+        for _ in range(_ROUNDS):
+            if item is None:
+                item = self._get(key) or {}
+            held = item.get("attempts", {}).get("L", [])
+            slots = [
+                (i, raw["S"], _blanked(attempt))
+                for i, raw in enumerate(held)
+                if (attempt := read_attempt(raw["S"])).response_excerpt
+            ]
+            if not slots:
+                return False
+            if self._update_if(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression="SET " + ", ".join(f"attempts[{i}] = :a{i}" for i, _, _ in slots),
+                ConditionExpression=" AND ".join(f"attempts[{i}] = :o{i}" for i, _, _ in slots),
+                ExpressionAttributeValues={
+                    **{f":a{i}": s(blank) for i, _, blank in slots},
+                    **{f":o{i}": s(was) for i, was, _ in slots},
+                },
+            ):
+                return True
+            item = None  # an attempt landed meanwhile: read again
+        raise RuntimeError(f"delivery {delivery_id} kept changing while its answers were blanked")
+
+
+_ROUNDS = 5
 
 
 def _blanked(attempt: Attempt) -> str:
