@@ -83,7 +83,7 @@ def judge(
             same = status is removed_status(removal)
             if same and removal.performed_on == held.performed_on:
                 judged.answer(index, held, "duplicate")  # its resend, an expiry after the tick
-            elif same and removal.version < held.version and _corrected(removal, held):
+            elif same and _corrected(removal, held):
                 # made before the operator corrected the day it names: its resend (291)
                 judged.answer(index, held, "duplicate")
             elif same:  # another day performed than the one held, whatever its version: what
@@ -131,7 +131,9 @@ _DAY = "performed_on"
 
 
 def _corrected(removal: Removal, held: Listing) -> bool:
-    return removal.performed_on is not None and removal.performed_on in days_corrected(held)
+    day = removal.performed_on
+    replaced = days_corrected(held).get(day) if day is not None else None
+    return replaced is not None and removal.source_updated_at < replaced
 
 
 def _performed_then(day: date | None) -> str:

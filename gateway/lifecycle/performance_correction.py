@@ -54,11 +54,12 @@ def corrected_performance(
     return _moved(listing, next_version(listing.version), now, performed_on=day, history=history)
 
 
-def days_corrected(listing: Listing) -> frozenset[date]:
-    """The days performed an operator's correction replaced on ``listing``: the owner's own
-    removal naming one, sent again, is a duplicate, not a removal refused (review 291)."""
-    return frozenset(
-        date.fromisoformat(step.reason.removeprefix(_CORRECTED).partition(_TO)[0])
+def days_corrected(listing: Listing) -> dict[date, datetime]:
+    """The days performed an operator's correction replaced on ``listing``, each with when it
+    last was: the owner's own removal made before then, naming it, sent again, is a duplicate,
+    not a removal refused (review 291); one made after is refused as any other day (293)."""
+    return {
+        date.fromisoformat(step.reason.removeprefix(_CORRECTED).partition(_TO)[0]): step.at
         for step in listing.history
         if step.by == OPERATOR and step.event == "removed" and step.reason.startswith(_CORRECTED)
-    )
+    }

@@ -173,3 +173,29 @@ def test_the_owner_s_removal_made_before_the_correction_sent_again_is_a_duplicat
         ("listing_not_in_force", "performed_on")
     ]
     assert str(case.held().performed_on) == TODAY
+
+
+def test_a_removal_made_after_the_correction_is_refused_though_pushes_moved_the_version(
+    gateway: Gateway,
+) -> None:
+    case = Case(gateway)
+    assert case.correct({"performed_on": TODAY, "note": NOTE}).status_code == 200
+    corrected_at = case.held().history[-1].at
+
+    # the owner pushes to the ended listing later (content stored, status kept)
+    update = dict(case.entry, source_updated_at=stamp(120), reason="拒不履行生效法律文书(补正)")
+    pushed = gateway.push(case.city, CITY, [update])
+    assert pushed.status_code == 200, pushed.json_body
+    assert case.held().status.value == "performed"
+
+    # a removal the owner makes after the correction, naming the day it replaced
+    later = removal_of(
+        case.entry, "performed", performed_on=TEN_DAYS_AGO, source_updated_at=stamp(60)
+    )
+    assert later["source_updated_at"] > corrected_at.isoformat()
+    newer = push_with_removals(gateway, case.city, CITY, [later]).json_body
+
+    assert [(e["code"], e["field"]) for e in newer["errors"]] == [
+        ("listing_not_in_force", "performed_on")
+    ]
+    assert str(case.held().performed_on) == TODAY
