@@ -247,6 +247,7 @@ def _deliver_group(
             # groups' messages, sent already, are not failed with it (review 292: one record
             # grown past DynamoDB's item limit failed every event it was in)
             logger.exception("delivery failed: it and the rest of its group are retried")
+            emit({"DeliveryErrors": 1})  # caught here, so no function error: its own alarm
             result.failed.append(record["messageId"])
             blocked = True
             correlate(delivery_id=None, subscription_id=None)

@@ -118,6 +118,14 @@ def alarms(functions: list[str]) -> dict[str, Any]:
             [{"Name": "service", "Value": SERVICE}],
             statistic="Sum",
         ),
+        "DeliveryErrorsAlarm": _alarm(
+            "a delivery failed in the delivery function (caught per message group, so the "
+            "function's own error alarm does not see it): its group is retried",
+            NAMESPACE,
+            "DeliveryErrors",
+            [{"Name": "service", "Value": SERVICE}],
+            statistic="Sum",
+        ),
         "DisabledSubscriptionsAlarm": _alarm(
             "a subscriber's endpoint was disabled: it receives nothing until enabled",
             NAMESPACE,

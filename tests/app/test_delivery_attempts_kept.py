@@ -47,7 +47,13 @@ def test_a_record_tried_again_and_again_keeps_its_first_attempts_and_its_latest(
 
 
 def test_one_group_s_failure_fails_only_its_own_messages(
-    gateway: Any, stream: Any, queue: Any, hook: Any, receiver: Any, monkeypatch: pytest.MonkeyPatch
+    gateway: Any,
+    stream: Any,
+    queue: Any,
+    hook: Any,
+    receiver: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     city = gateway.register_platform(CITY)
     daye = gateway.register_platform(DAYE)
@@ -72,3 +78,5 @@ def test_one_group_s_failure_fails_only_its_own_messages(
     assert failed == {r["messageId"] for r in event["Records"] if broken in r["body"]}
     assert failed
     assert len(receiver.requests) == 1
+    # no function error now: the failure is a metric of its own, alarmed on
+    assert '"DeliveryErrors":[1.0]' in capsys.readouterr().out.replace(" ", "")

@@ -126,7 +126,8 @@ def test_queues_behind_and_stuck_are_alarmed(resources):
 
 
 def test_failing_and_disabled_subscriptions_are_alarmed_on_the_emitted_metrics(resources):
-    for metric in ("SubscriptionFailing", "SubscriptionDisabled"):
+    # and deliveries failing in the function, caught per message group (review 293)
+    for metric in ("SubscriptionFailing", "SubscriptionDisabled", "DeliveryErrors"):
         [alarm] = [a for a in alarms(resources) if a.get("MetricName") == metric]
         assert alarm["Namespace"] == NAMESPACE
         # EMF adds the service dimension to every metric the functions emit: it must match.
