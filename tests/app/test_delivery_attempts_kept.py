@@ -6,13 +6,13 @@ deliveries, sent already, with it (review 292)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 import pytest
 from app_support import CITY, DAYE, GUANGDONG, HUNAN, black_entry, daye_black_entry
-from delivery_support import as_platform, push_and_fan_out, subscribe
+from attempts_support import tried
+from delivery_support import push_and_fan_out, subscribe
 
 from chalicelib.dynamodb.attempts_kept import KEPT
 from gateway.delivery import DeliveryService
@@ -21,29 +21,16 @@ from gateway.delivery import DeliveryService
 def test_a_record_tried_again_and_again_keeps_its_first_attempts_and_its_latest(
     aws: Any, gateway: Any, stream: Any, queue: Any, hook: Any
 ) -> None:
-    city = gateway.register_platform(CITY)
-    hunan = gateway.register_platform(HUNAN)
-    sub = subscribe(gateway, hook.url, filters={"source_regions": [CITY]})["subscription_id"]
-    hook.answer(410, "gone")  # turned off at once
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    assert queue.run() == {"batchItemFailures": []}
-    cycles = KEPT + 5
-    for _ in range(cycles):
-        enabled = as_platform(gateway, hunan, "post", f"/v1/subscriptions/{sub}/enable", b"{}")
-        assert enabled.status_code == 200, enabled.json_body
-        assert queue.run() == {"batchItemFailures": []}
+    record = tried(aws, gateway, stream, queue, hook)
+    for _ in range(KEPT + 5):
+        record.enable()
 
-    table = aws.env["CG_DELIVERIES_TABLE"]
-    [item] = [
-        i
-        for i in aws.dynamodb.scan(TableName=table)["Items"]
-        if i.get("subscription_id", {}).get("S") == sub and "attempts" in i
-    ]
-    kept = [json.loads(a["S"]) for a in item["attempts"]["L"]]
+    kept = record.attempts()
     assert len(kept) == KEPT
     times = [a["at"] for a in kept]
     assert times == sorted(times)  # the first ones, then the latest
-    assert datetime.fromisoformat(kept[-1]["at"]) == datetime.fromisoformat(item["updated_at"]["S"])
+    updated = record.item()["updated_at"]["S"]
+    assert datetime.fromisoformat(kept[-1]["at"]) == datetime.fromisoformat(updated)
 
 
 def test_one_group_s_failure_fails_only_its_own_messages(
