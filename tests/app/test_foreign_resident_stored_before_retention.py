@@ -6,9 +6,10 @@ and number are erased when retention ends, as any person's."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from app_support import DAYE
+from app_support import DAYE, Gateway
 from lifecycle_support import push_with_removals, removal_of
 from personal_support import person_entry
 
@@ -20,17 +21,25 @@ from gateway_client.contract.clock import china_date
 FOREIGN_PR = "911840198001010291"  # the review-282 test's number: passes both checks
 
 
+def stored_by_the_release_before(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch, signer: Any, region: str, entry: Any
+) -> None:
+    """``entry`` pushed as the release before review 282 stored it: no permanent-resident
+    form, so a number passing the USCC check is an organisation's."""
+    monkeypatch.setattr(codes, "_permanent_residence_id", lambda code: False)
+    codes.forget_classified()
+    stored = gateway.push(signer, region, [entry])
+    assert stored.json_body.get("accepted") == 1, stored.json_body
+    monkeypatch.undo()
+    codes.forget_classified()
+
+
 def test_a_pre_upgrade_foreign_residents_listing_is_erased_when_retention_ends(
     gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     daye = gateway.register_platform(DAYE)
     entry = person_entry(credit_code=FOREIGN_PR, subject_name="John SMITH")
-    monkeypatch.setattr(codes, "_permanent_residence_id", lambda code: False)  # the release before
-    codes.forget_classified()
-    stored = gateway.push(daye, DAYE, [entry])
-    assert stored.json_body.get("accepted") == 1, stored.json_body
-    monkeypatch.undo()
-    codes.forget_classified()
+    stored_by_the_release_before(gateway, monkeypatch, daye, DAYE, entry)
     removed = push_with_removals(gateway, daye, DAYE, [removal_of(entry, "revoked")])
     assert removed.status_code == 200, removed.json_body
     assert removed.json_body.get("removed") == 1, removed.json_body

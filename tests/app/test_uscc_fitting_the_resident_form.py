@@ -11,8 +11,7 @@ import pytest
 from app_support import CITY, black_entry, error_code
 from lifecycle_support import push_with_removals, removal_of
 from stdnum.cn import ric, uscc
-
-from gateway_client.contract import codes
+from test_foreign_resident_stored_before_retention import stored_by_the_release_before
 
 COMPANY = "912307203001013565"
 
@@ -46,13 +45,7 @@ def test_a_listing_stored_before_the_upgrade_can_still_be_removed(
 ) -> None:
     city = gateway.register_platform(CITY)
     entry = black_entry(credit_code=COMPANY, decision_number="(2026)黑09执302号")
-    # the release before review 282: no permanent-resident form
-    monkeypatch.setattr(codes, "_permanent_residence_id", lambda code: False)
-    codes.forget_classified()
-    stored = gateway.push(city, CITY, [entry])
-    assert stored.json_body.get("accepted") == 1, stored.json_body
-    monkeypatch.undo()
-    codes.forget_classified()
+    stored_by_the_release_before(gateway, monkeypatch, city, CITY, entry)
 
     removed = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
 
