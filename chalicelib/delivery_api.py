@@ -20,7 +20,7 @@ from chalicelib.delivery_replies import (
     Redriven,
     SignedBody,
 )
-from chalicelib.dynamodb.delivery_listing import Place
+from chalicelib.dynamodb.delivery_list_query import Place
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.recipients import recipient_region

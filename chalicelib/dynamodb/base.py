@@ -93,9 +93,14 @@ class Table:
         cycles for the garbage collector (a plain query under 1 KB); on a path that queries
         once per subject, a re-evaluation's thousands of calls pile that up between
         collections."""
+        for reply in self._query_replies(**request):
+            yield from reply.get("Items", [])
+
+    def _query_replies(self, **request: Any) -> Iterator[Mapping[str, Any]]:
+        """A query's replies, one a page (``_query_items`` for the items alone)."""
         while True:
             reply = self._client.query(**request)
-            yield from reply.get("Items", [])
+            yield reply
             start = reply.get("LastEvaluatedKey")
             if start is None:
                 return
