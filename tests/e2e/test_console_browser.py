@@ -482,3 +482,36 @@ def test_a_tab_forgets_what_it_showed_when_its_session_ends(seeded: LocalStack, 
 
     expect(page.locator("main")).not_to_contain_text(listed["subject_name"])
     expect(page.locator("main")).to_contain_text("the session expired")
+
+
+def test_a_delivery_list_that_stopped_short_goes_on_from_its_next(
+    seeded: LocalStack, page: Page
+) -> None:
+    """A call stops at its read bound, perhaps having found none (a state filter reading past a
+    healthy history): the page follows ``next`` rather than say no delivery matches, and says
+    so when its calls run out with more left."""
+    asked: list[str] = []
+
+    def stopped_short_once(route: Route) -> None:
+        asked.append(route.request.url)
+        if len(asked) == 1:
+            route.fulfill(json={"deliveries": [], "next": "c3RvcHBlZA"})
+        else:  # the real first page, the cursor made up above taken off
+            route.continue_(url=route.request.url.replace("&after=c3RvcHBlZA", ""))
+
+    sign_in_as_operator(page, seeded)
+    open_page(page, seeded, "deliveries")
+    busy = page.locator("option", has_text="100000 信用中国").first.get_attribute("value")
+    page.get_by_label("订阅 subscription").select_option(busy)
+    page.route("**/deliveries?*", stopped_short_once)
+    page.get_by_role("button", name="筛选 filter").click()
+    expect(page.locator("#delivery-list tbody button").first).to_be_visible()
+    assert "after=c3RvcHBlZA" in asked[1]
+    expect(page.locator("#delivery-list")).not_to_contain_text("older deliveries not read yet")
+
+    page.unroute("**/deliveries?*")
+    page.route(
+        "**/deliveries?*", lambda route: route.fulfill(json={"deliveries": [], "next": "bW9yZQ"})
+    )
+    page.get_by_role("button", name="筛选 filter").click()
+    expect(page.locator("#delivery-list")).to_contain_text("older deliveries not read yet")

@@ -8,6 +8,24 @@ import {
   place, stateBadge,
 } from "./ui.js";
 
+/** Calls one list follows ``next`` through while it has found fewer than LIMIT: a call stops
+ *  at its read bound (5,000 items, those a state filter passes over included), perhaps with
+ *  none found yet. */
+const MOST_CALLS = 10;
+
+/** The deliveries of ``path`` with ``params``, following ``next``; and whether more are left. */
+async function listed(path, params) {
+  let deliveries = [];
+  let after;
+  for (let call = 0; call < MOST_CALLS; call += 1) {
+    const found = await get(path + query({ ...params, limit: LIMIT - deliveries.length, after }));
+    deliveries = deliveries.concat(found.deliveries);
+    after = found.next;
+    if (!after || deliveries.length >= LIMIT) break;
+  }
+  return { deliveries, more: Boolean(after) && deliveries.length < LIMIT };
+}
+
 /** A datetime-local value, read as Beijing time, as an instant the API takes. */
 function instant(local) {
   return local ? new Date(`${local}:00+08:00`).toISOString() : "";
@@ -43,12 +61,13 @@ export async function render(view, session) {
   const load = async () => {
     const current = latest(results);
     results.replaceChildren(notice("", "加载中 loading…"));
-    const params = { state: state.value, since: instant(since.value), until: instant(until.value),
-      limit: LIMIT };
+    const params = { state: state.value, since: instant(since.value), until: instant(until.value) };
     try {
-      const found = await get(`/v1/subscriptions/${which.value}/deliveries${query(params)}`);
+      const found = await listed(`/v1/subscriptions/${which.value}/deliveries`, params);
       if (!current()) return;
-      results.replaceChildren(capped(found.deliveries.length, "缩小时间范围 narrow the time range"),
+      const hint = "缩小时间范围 narrow the time range";
+      results.replaceChildren(capped(found.deliveries.length, hint),
+        found.more ? notice("warn", `还有更早的投递未读 older deliveries not read yet — ${hint}`) : "",
         table(found.deliveries, detail));
     } catch (error) {
       if (current()) results.replaceChildren(failure(error, "GET /v1/subscriptions/{id}/deliveries"));
