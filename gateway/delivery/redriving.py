@@ -9,7 +9,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.delivery.ports import AgreementStore, DeliveryQueue, DeliveryRecords
+from gateway.delivery.ports import (
+    AgreementStore,
+    DeliveryQueue,
+    DeliveryRecords,
+    SubscriptionStore,
+)
 from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.records import NotSent
 from gateway.delivery.subscription import Subscription
@@ -47,6 +52,7 @@ class Redriving:
     """What ``Resending`` re-drives with (its stores, set by its constructor)."""
 
     deliveries: DeliveryRecords
+    subscriptions: SubscriptionStore
     from_log: FromTheLog
     agreements: AgreementStore
     queue: DeliveryQueue
@@ -141,6 +147,30 @@ class Redriving:
         """Queue again what an endpoint missed while it was off: held back for that, parked
         (never tried), or the attempt whose 410 answer turned it off."""
         return self._redrive_dead(subscription_id, _missed)
+
+    def redrive_held(self, subscription: Subscription) -> int:
+        """What resume and verify send: what was parked, and what it missed while it was off
+        if that is still owed (``Subscription.missed_owed``)."""
+        if subscription.missed_owed:
+            return self.redrive_owed(subscription.subscription_id)
+        return self.redrive_parked(subscription)
+
+    def redrive_owed(self, subscription_id: str) -> int:
+        """``redrive_missed``, and no longer owed once one call has read every missed delivery
+        and queued them all (else the next call goes on with the rest)."""
+        started = self.clock.now()
+        ids, read_all = self._dead_read(subscription_id, _missed, started, DEAD_READ_SECONDS, 1)
+        queued, finished = self._redriven(subscription_id, ids, started, REDRIVE_SECONDS)
+        if read_all and finished:
+            self.subscriptions.update(
+                subscription_id,
+                lambda current: (
+                    current.model_copy(update={"missed_owed": False})
+                    if current.missed_owed
+                    else None
+                ),
+            )
+        return queued
 
     def released(self, subscription_id: str, held: list[str], why: NotSent) -> bool:
         """The sweep resume, verify or enable made (``why`` the delivery was held back for),

@@ -214,15 +214,23 @@ class Resending(Redriving):
             lambda current: (
                 # an enabled one keeps its health (review 281: a reset kept it from warnings)
                 _enabled(current) if not current.enabled else current
-            ).model_copy(update=current.changed_by(by_key)),
+            ).model_copy(
+                update={
+                    **current.changed_by(by_key),
+                    # owed until sent, resume and verify sending it too; not when told not to
+                    "missed_owed": redeliver_missed
+                    and (current.missed_owed or not current.enabled),
+                }
+            ),
         )
-        # what it missed is queued when it can go, or once, as it is turned back on, to be held
-        # back as paused or pending and sent on resume or verification (review 283); not on
-        # every call to an enabled one that cannot send (review 281: each call put every parked
-        # delivery back on the queue, parked again)
-        turned_on = not subscription.enabled
-        missed = on is not None and redeliver_missed and (self.sending(on) or turned_on)
-        return self.redrive_missed(subscription.subscription_id) if missed else 0
+        if on is None or not redeliver_missed:
+            return 0
+        if self.sending(on):
+            return self.redrive_owed(on.subscription_id)
+        # what it missed is queued once, as it is turned back on, to be held back as paused or
+        # pending (review 283); not on every call to an enabled one that cannot send (review
+        # 281: each call put every parked delivery back on the queue, parked again)
+        return self.redrive_missed(on.subscription_id) if not subscription.enabled else 0
 
     def sending(self, subscription: Subscription) -> bool:
         """Verified, not paused, enabled, and signable: its parked deliveries may go."""
@@ -235,7 +243,7 @@ class Resending(Redriving):
         132). The outcome is stored only if the URL challenged is still the subscription's (the
         owner may change or delete it while the challenge is out)."""
         if not subscription.pending:
-            return subscription, self.redrive_parked(subscription) if self.sending(
+            return subscription, self.redrive_held(subscription) if self.sending(
                 subscription
             ) else 0
         checked = self.verifier.verify(subscription)
@@ -253,7 +261,7 @@ class Resending(Redriving):
         )
         if stored is None:
             return checked, 0
-        return stored, self.redrive_parked(stored) if self.sending(stored) else 0
+        return stored, self.redrive_held(stored) if self.sending(stored) else 0
 
     def rebuilt(self, delivery_id: str) -> Delivery | None:
         """The delivery as a re-drive would queue it again; None if the log keeps no record

@@ -88,6 +88,10 @@ class Subscription(SubscriptionRequest):
     verified_at: AwareDatetime | None = None
     verification_failure: str | None = None  # why the last attempt left it pending
     paused_at: AwareDatetime | None = None  # by its owner: deliveries are parked until resumed
+    # Enabled again, what it missed while off still to be sent: it could not send then (paused,
+    # pending or unsigned), or one call re-drove only part. Resume and verify send it too, and
+    # ``enable`` goes on with it, until one call has sent it all (or ``enable`` says not to).
+    missed_owed: bool = False
     # After a rotation the old ``whsec_`` secret signs too, until then (receivers switch over).
     previous_secret: str | None = None
     previous_secret_until: AwareDatetime | None = None

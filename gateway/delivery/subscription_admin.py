@@ -186,7 +186,7 @@ class SubscriptionAdmin:
             return Changed(*self.resending.verify(changed))
         if scheme != subscription.signature_scheme and self.resending.sending(changed):
             # what waited for a key to sign it (``unsigned``) goes out under the new scheme
-            return Changed(changed, self.resending.redrive_parked(changed))
+            return Changed(changed, self.resending.redrive_held(changed))
         return Changed(changed, 0)
 
     def delete(self, subscription: Subscription, by_key: str | None = None) -> None:
@@ -222,7 +222,7 @@ class SubscriptionAdmin:
         if not self.resending.sending(resumed):  # disabled, unverified or unsigned still
             return Changed(resumed, 0)
         # Also when it was not paused: what one call left parked (over REDRIVE_LIMIT) goes next.
-        return Changed(resumed, self.resending.redrive_parked(resumed))
+        return Changed(resumed, self.resending.redrive_held(resumed))
 
     def rotate_secret(
         self, subscription: Subscription, overlap: timedelta, by_key: str | None = None
