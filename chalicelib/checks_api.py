@@ -82,17 +82,19 @@ def run_check(request: Request) -> Response:
     made = CheckAnswer(**dict(outcome), report=report, report_openings=opened)
     answer = made.model_dump(mode="json")
     body = json.dumps(answer, ensure_ascii=False).encode()
-    if len(body) > MAX_ANSWER_BYTES:  # nothing answered: nothing recorded but the tries
+    keep = c.settings.query_trail_period
+    trail = checked.trail(
+        Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)
+    )
+    # in the trail even when refused for its size, which tells what was found (review 294: a
+    # check padded to fit only when its one person's code found nothing confirmed it untraced)
+    c.query_trail.record_all([(subject_key(c.trail_key(), code), e) for code, e in trail])
+    if len(body) > MAX_ANSWER_BYTES:  # nothing answered, nor counted as a check made
         raise PayloadTooLarge(  # not how much over: the size tells what was found
             f"the answer would hold over {MAX_ANSWER_BYTES} bytes: check fewer codes a "
             "request, or use a bulk check (gateway check --bulk)",
             limit=MAX_ANSWER_BYTES,
         )
-    keep = c.settings.query_trail_period
-    trail = checked.trail(
-        Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)
-    )
-    c.query_trail.record_all([(subject_key(c.trail_key(), code), e) for code, e in trail])
     if viewer.region is not None:  # a region's usage, for its statistics (the operator's: none)
         counts = {"checks": 1, "codes_checked": len(checked.codes), "reports": int(asked.report)}
         c.usage.add(viewer.region, f"{china_date(now):%Y-%m}", counts, now)
@@ -118,7 +120,8 @@ ROUTES: tuple[Operation, ...] = (
         "with the check's id. A code asked twice is answered once (the repeat: "
         "`duplicate_code`). With `report: true` the answer carries a report signed by the "
         "gateway's key (see `gateway verify-report`). An answer over 5 MB is 413 "
-        "`payload_too_large`, nothing recorded but its tries at masked numbers. Each region "
+        "`payload_too_large`, with its trail entries and tries at masked numbers recorded "
+        "(its size tells what was found), nothing else. Each region "
         "may run "
         "`CG_CHECKS_PER_MINUTE` (30) checks a minute, and the operator as many in all (429 "
         "`rate_limited`); and `CG_TRIES_PER_MASKED_NUMBER_PER_DAY` (1,000) natural persons' "

@@ -47,11 +47,13 @@ MAX_CODES = 1000
 
 
 class CheckRequest(Frozen):
-    codes: tuple[str, ...] = Field(
+    # any JSON scalar, so that a number or a null (a spreadsheet's cell) is that entry's error,
+    # not the whole batch's (review 294)
+    codes: tuple[str | int | float | bool | None, ...] = Field(
         min_length=1,
         max_length=MAX_CODES,
-        description="unified social credit codes or resident ID numbers; each is checked on "
-        "its own, so one that is not a code is that entry's error",
+        description="unified social credit codes or resident ID numbers, as strings; each is "
+        "checked on its own, so one that is not a code is that entry's error",
     )
     purpose: Purpose = Field(description="why: recorded in the query trail for every code")
     as_region: ExistingRegion | None = Field(
@@ -111,7 +113,7 @@ def new_check_id() -> str:
 
 
 def compacted(
-    codes: Sequence[str],
+    codes: Sequence[object],
     now: datetime,
     earlier: Mapping[str, str] | None = None,
     places: Sequence[str] | None = None,
@@ -127,6 +129,8 @@ def compacted(
     places = places or [f"codes[{i}]" for i in range(len(codes))]
     for index, raw in enumerate(codes):
         try:
+            if not isinstance(raw, str):  # a number would have lost its leading zeros or X
+                raise BadRequest("a code is a string", path="credit_code", reason="not_a_string")
             code = requested_code(raw, china_date(now))
         except BadRequest as problem:
             invalid[index] = CodeError(
