@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 
 from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, for_subscriber
+from gateway.lifecycle import as_on
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered
 from gateway_client.contract import (
@@ -166,10 +167,11 @@ def shown_now(
     if not full:
         return deliveries
     held = listings.current([(code, i) for i, code in full.items()])
+    # as the tick will have it today: a period that ended at midnight has ended, tick or not
+    # (review 295: a retry after midnight showed an ended listing's person in full)
+    now = {i: as_on(x, today) for i, x in held.items()}
     return [
-        shown_today(d, agreements, today, held.get(d.change.listing.listing_id))
-        if in_full(d)
-        else d
+        shown_today(d, agreements, today, now.get(d.change.listing.listing_id)) if in_full(d) else d
         for d in deliveries
     ]
 

@@ -17,6 +17,7 @@ from gateway.delivery.ports import AgreementStore, DeliveryQueue, Receipts, Subs
 from gateway.delivery.reevaluation import Comparison, subject_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, as_it_stands
 from gateway.delivery.subscription import Subscription
+from gateway.lifecycle import as_on
 from gateway.recognition import Agreement, SourceScope
 from gateway_client.contract import Clock, Listing, ListingStatus, china_date
 
@@ -116,8 +117,13 @@ class ReevaluationRunner:
         on_page = {listing_id for _, listing_id in keys}
         comparison = self._comparison(job)
         cutoff = job.cutoff()
+        # as the tick will have them on the day judged: one whose period ended at midnight has
+        # ended, whether or not the tick has written it yet (review 295: the day's date job,
+        # started before the tick expires anything, told its person in full as recognised)
+        day = max(job.on, china_date(self.clock.now()))
         deliveries: list[Delivery] = []
-        for held in self.listings.subjects([code for code, _ in keys]).values():
+        for stored in self.listings.subjects([code for code, _ in keys]).values():
+            held = [as_on(x, day) for x in stored]
             # the flag goes with a listing the job walks: one listed since may sort first on a
             # page already walked, and the flag would never be told (review 131)
             walked = [
