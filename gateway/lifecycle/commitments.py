@@ -134,6 +134,9 @@ def black_listing_for(
             "decision_number": _black_decision_number(commitment),
             "decided_on": made.outcome_on,
             "valid_from": made.outcome_on,
+            # the breach is the conduct: erased with the promise, five years on (review 296:
+            # its period's end started a later clock, the promise quoted a year or three more)
+            "conduct_ended_on": made.outcome_on,
             "responsible_persons": commitment.responsible_persons,
             "origin_region": commitment.origin_region,
             "source_updated_at": commitment.source_updated_at,
