@@ -23,6 +23,7 @@ from gateway_client.contract import (
     NotRecognised,
     SubjectType,
     Suspension,
+    found_wrong,
     mask,
 )
 
@@ -202,16 +203,16 @@ def subject_view(
     )
 
 
-_NO_RECORD = frozenset({ListingStatus.REVOKED, ListingStatus.CORRECTED})
 _STANDING = frozenset({ListingStatus.ACTIVE, ListingStatus.SUSPENDED})
 
 
 def _commitments(shown: Sequence[Listing], on: date) -> Commitments:
-    """A revoked or corrected commitment was never a true record: counted nowhere, as the green
-    channel counts it (review 147). One ended otherwise (removed, expired) is open no longer,
+    """A commitment ``found_wrong`` was never a true record: counted nowhere, as the green
+    channel counts it (review 147; review 296: also one found wrong after it ended). One ended
+    otherwise (removed, expired) is open no longer,
     and only one in force is overdue — one suspended while an objection is checked is not — as
     the owner's overdue list and the tick count (review 165)."""
-    held = [x for x in shown if x.commitment is not None and x.status not in _NO_RECORD]
+    held = [x for x in shown if x.commitment is not None and not found_wrong(x)]
     standing = [x.commitment for x in held if x.commitment and x.status in _STANDING]
     return Commitments(
         open=sum(1 for c in standing if c.open),

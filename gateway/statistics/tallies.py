@@ -49,6 +49,7 @@ from gateway_client.contract import (
     ListKind,
     Transition,
     china_date,
+    found_wrong,
     load_catalogue,
     stopped_applying,
 )
@@ -116,8 +117,9 @@ def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
     in_force = x.status in IN_FORCE
     if x.commitment is not None:
         add(month_of(first), MADE)
-        if x.commitment.outcome is not None and x.commitment.outcome_on is not None:
-            add(month_of(x.commitment.outcome_on), f"commitment#{x.commitment.outcome.value}")
+        outcome, on = x.commitment.outcome, x.commitment.outcome_on
+        if outcome is not None and on is not None and not found_wrong(x):  # else untrue (296)
+            add(month_of(on), f"commitment#{outcome.value}")
         if x.commitment.open and x.commitment.deadline is not None and in_force:
             add(NOW, f"{OPEN_COMMITMENT}#{x.commitment.deadline.isoformat()}")
     if in_force and x.kind is ListKind.BLACK and x.severity is not None:

@@ -43,7 +43,13 @@ from gateway_client.contract.commitment import (
     CommitmentKind,
     CommitmentOutcome,
 )
-from gateway_client.contract.credit_records import bad_record, grade_in, poor_grade, revoked_at
+from gateway_client.contract.credit_records import (
+    bad_record,
+    found_wrong,
+    grade_in,
+    poor_grade,
+    revoked_at,
+)
 from gateway_client.contract.errors import (
     AgreementsTooLarge,
     AuthenticationError,
@@ -458,6 +464,7 @@ __all__ = [
     "existing_region",
     "file_digest",
     "forget_classified",
+    "found_wrong",
     "generate_hmac_secret",
     "generate_signing_key",
     "generate_sm2_key",

@@ -47,3 +47,11 @@ def revoked_at(listing: Listing) -> datetime | None:
             if outcome.partition(REHOMED)[0].split(" ", 1)[0] == "revoked":
                 found = step.at
     return found
+
+
+def found_wrong(listing: Listing) -> bool:
+    """Never a true record: revoked or corrected, or found wrong by a decision made after it
+    ended (``revoked_at``) — counted nowhere, as the green channel counts it (reviews 147,
+    296)."""
+    wrong = (ListingStatus.REVOKED, ListingStatus.CORRECTED)
+    return listing.status in wrong or revoked_at(listing) is not None
