@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.requests import Stamped
+from gateway.lifecycle.retention import retention_over
 from gateway_client.contract import (
     BadRequest,
     FutureDate,
@@ -98,6 +99,16 @@ def entry_problems(
         late = date_problem(settled, now, "commitment.outcome_on")
         if late is not None:
             problems.append(("commitment.outcome_on", FUTURE_DATE, late))
+    erased = retention_over(entry, china_date(now))
+    if erased is not None:
+        problems.append(
+            (
+                "commitment.outcome_on",
+                PERIOD_ENDED,
+                f"a commitment involving an individual is erased five years after its outcome: "
+                f"this one's ended on {erased.isoformat()}, so it is not taken in anew",
+            )
+        )
     return problems
 
 

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 from gateway_client.contract import (
     Listing,
+    ListingEntry,
     ListKind,
     SubjectType,
     add_months,
@@ -75,6 +76,22 @@ def involves_individual(listing: Listing) -> bool:
         or listing.named_persons_before
         or _read_as_a_person(listing.credit_code)
     )
+
+
+def entry_involves_individual(entry: ListingEntry) -> bool:
+    """``involves_individual``, of an entry not stored yet (so with no earlier version)."""
+    return bool(entry.responsible_persons) or _read_as_a_person(entry.credit_code)
+
+
+def retention_over(entry: ListingEntry, today: date) -> date | None:
+    """The day a settled commitment involving an individual was to be erased, if that was on or
+    before ``today``: its data is not to be taken in anew (review 296: stored, sent, and kept a
+    year more for the evidence window)."""
+    settled = entry.commitment.outcome_on if entry.commitment is not None else None
+    if settled is None or not entry_involves_individual(entry):
+        return None
+    erased = add_months(settled, 12 * RETENTION_YEARS)
+    return erased if erased <= today else None
 
 
 def _read_as_a_person(code: str) -> bool:
