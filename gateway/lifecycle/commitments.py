@@ -102,10 +102,13 @@ def _black_decision_number(commitment: Listing) -> str:
 
 def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | None:
     """``black`` revoked because the broken commitment it was made from was revoked or
-    removed as corrected; ``None`` if it stands no longer (its owner ended it already) or the
-    operator gave it to another region (only its owner changes it now). The commitment's own
-    re-homing does not count: the record the listing stands on is still gone."""
-    if black.status not in STANDING:
+    removed as corrected; ``None`` if it is withdrawn already or the operator gave it to
+    another region (only its owner changes it now). One ended otherwise (repaired, expired) is
+    revoked too: ended, it would still count as a true record for three years and close the
+    subject's green channel, and subscribers would never hear it was withdrawn (review 296);
+    its retention still counts from when it stopped applying. The commitment's own re-homing
+    does not count: the record the listing stands on is still gone."""
+    if black.status in WITHDRAWN:
         return None
     if rehomed(black) and black.origin_region != commitment.origin_region:
         return None
