@@ -43,24 +43,77 @@ class BrokenCommitmentTerms(Frozen):
     legal_basis: Annotated[str, Field(min_length=1, max_length=1000), ONE_LINE]
 
 
+class DatedTerms(BrokenCommitmentTerms):
+    """Terms a policy had before, from the day they took effect."""
+
+    since: Day
+
+
+EARLIER_KEPT = 20  # terms before kept (a breach older than all of them: the oldest kept)
+_GRAVITY = {Severity.GENERAL: 0, Severity.RELATIVELY_SERIOUS: 1, Severity.SERIOUS: 2}
+
+
 class BrokenCommitmentPolicy(BrokenCommitmentTerms):
     """The terms, and the day the region began listing by them: a promise broken before then
     is not listed (no punishment by a rule made after the breach), whichever day the tick
-    reads it."""
+    reads it. A breach is listed under the terms in force on its day, or the ones in force
+    now if they are lighter (从旧兼从轻, as 行政处罚法 第三十七条 has it: review 296, graver terms
+    set later were applied to earlier breaches)."""
 
     since: Day | None = Field(
         default=None,
         description="set by the gateway: the day (Beijing) the policy was first set; a "
         "commitment broken before it is never listed (unset: a policy stored before the rule)",
     )
+    terms_since: Day | None = Field(
+        default=None,
+        exclude_if=lambda held: held is None,
+        description="set by the gateway: the day these terms took effect, when they were "
+        "changed after ``since``",
+    )
+    earlier: tuple[DatedTerms, ...] = Field(
+        default=(),
+        max_length=EARLIER_KEPT,
+        exclude_if=lambda held: not held,
+        description="set by the gateway: the terms before, newest first, each from its day",
+    )
 
     @classmethod
     def set(
         cls, terms: BrokenCommitmentTerms, stored: BrokenCommitmentPolicy | None, today: date
     ) -> BrokenCommitmentPolicy:
-        """The policy ``terms`` set today: a change of terms keeps the day listing began."""
-        since = stored.since if stored is not None else today
-        return cls(**terms.model_dump(), since=since)
+        """The policy ``terms`` set today: a change of terms keeps the day listing began, and
+        the terms before with the day they took effect."""
+        if stored is None:
+            return cls(**terms.model_dump(), since=today)
+        if stored.terms() == terms:
+            return stored
+        earlier, start = stored.earlier, stored.terms_from()
+        if start is not None and start < today:  # set earlier today: no breach was under them
+            earlier = (DatedTerms(**stored.terms().model_dump(), since=start), *earlier)
+        return cls(
+            **terms.model_dump(),
+            since=stored.since,
+            terms_since=today,
+            earlier=earlier[:EARLIER_KEPT],
+        )
+
+    def terms(self) -> BrokenCommitmentTerms:
+        return BrokenCommitmentTerms(severity=self.severity, legal_basis=self.legal_basis)
+
+    def terms_from(self) -> date | None:
+        return self.terms_since or self.since
+
+    def terms_for(self, broken_on: date) -> BrokenCommitmentTerms:
+        """The terms a promise broken on ``broken_on`` is listed under: those in force that
+        day, unless the ones in force now are lighter."""
+        now = self.terms()
+        start = self.terms_from()
+        if start is None or broken_on >= start or not self.earlier:
+            return now
+        then = next((x for x in self.earlier if x.since <= broken_on), self.earlier[-1])
+        lighter = _GRAVITY[now.severity] < _GRAVITY[then.severity]
+        return now if lighter else BrokenCommitmentTerms(**then.model_dump(exclude={"since"}))
 
 
 def _gateway_listed(key: str) -> bool:

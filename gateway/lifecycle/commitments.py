@@ -122,17 +122,18 @@ def black_listing_for(
     made = commitment.commitment
     if made is None or made.outcome_on is None:
         raise ValueError("not a broken commitment")
+    terms = policy.terms_for(made.outcome_on)
     entry = ListingEntry.model_validate(
         {
             "credit_code": commitment.credit_code,
             "subject_name": commitment.subject_name,
             "kind": ListKind.BLACK,
             "domain": BROKEN_DOMAIN,
-            "severity": policy.severity,
+            "severity": terms.severity,
             "reason": f"违背信用承诺（{commitment.decision_number}）：{commitment.reason}"[
                 :4000
             ].rstrip("\r"),
-            "legal_basis": policy.legal_basis,
+            "legal_basis": terms.legal_basis,
             "deciding_authority": commitment.deciding_authority,
             "decision_number": _black_decision_number(commitment),
             "decided_on": made.outcome_on,

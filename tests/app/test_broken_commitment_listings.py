@@ -57,7 +57,7 @@ def test_a_policy_is_stamped_with_the_day_it_was_set_and_keeps_it_when_changed(g
 
     today = china_date(datetime.now(UTC)).isoformat()
     assert first.json_body["broken_commitments"]["since"] == today
-    expected = {**POLICY, "severity": "serious", "since": today}
+    expected = {**POLICY, "severity": "serious", "since": today, "terms_since": today}
     assert changed.json_body["broken_commitments"] == expected
     assert forged.status_code == 400
     assert forged.json_body["error"]["path"] == "broken_commitments.since"

@@ -1,0 +1,46 @@
+"""A broken-commitment policy's terms over time: each change keeps the terms before with the day
+they took effect, and a breach is listed under its day's terms unless today's are lighter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms
+from gateway_client.contract import Severity
+
+BASIS = "国办发〔2020〕49号"
+
+
+def terms(severity: Severity, basis: str = BASIS) -> BrokenCommitmentTerms:
+    return BrokenCommitmentTerms(severity=severity, legal_basis=basis)
+
+
+def changed(*steps: tuple[date, BrokenCommitmentTerms]) -> BrokenCommitmentPolicy | None:
+    policy = None
+    for day, given in steps:
+        policy = BrokenCommitmentPolicy.set(given, policy, day)
+    return policy
+
+
+def test_each_breach_takes_the_terms_of_its_day_unless_todays_are_lighter() -> None:
+    policy = changed(
+        (date(2026, 1, 1), terms(Severity.GENERAL, "甲")),
+        (date(2026, 3, 1), terms(Severity.SERIOUS, "乙")),
+        (date(2026, 6, 1), terms(Severity.RELATIVELY_SERIOUS, "丙")),
+    )
+    assert policy is not None
+    assert policy.since == date(2026, 1, 1)
+    assert [x.since for x in policy.earlier] == [date(2026, 3, 1), date(2026, 1, 1)]
+    assert policy.terms_for(date(2026, 2, 1)) == terms(Severity.GENERAL, "甲")
+    assert policy.terms_for(date(2026, 4, 1)) == terms(Severity.RELATIVELY_SERIOUS, "丙")  # lighter
+    assert policy.terms_for(date(2026, 7, 1)) == terms(Severity.RELATIVELY_SERIOUS, "丙")
+
+
+def test_the_same_terms_again_or_a_change_the_same_day_keep_no_terms_before() -> None:
+    first = changed((date(2026, 1, 1), terms(Severity.GENERAL)))
+    again = BrokenCommitmentPolicy.set(terms(Severity.GENERAL), first, date(2026, 2, 1))
+    same_day = BrokenCommitmentPolicy.set(terms(Severity.SERIOUS), first, date(2026, 1, 1))
+
+    assert again == first
+    assert same_day.earlier == ()
+    assert same_day.terms_for(date(2026, 1, 1)) == terms(Severity.SERIOUS)
