@@ -99,7 +99,9 @@ def subject(request: Request, credit_code: str) -> Response:
     # The figures above the listings (name, flags, grades, how many) tell of all of them: the
     # entry's owners are all of theirs, whatever page was asked (``trail_entry``).
     page = page_of(view, offset, limit)
-    if leaves_trail(view):
+    # a person's code is traced whatever its listings were stored as (review 294: a foreign
+    # resident's stored as an organisation's by an earlier release left no entry)
+    if is_natural_person(code) or leaves_trail(view):
         keep = c.settings.query_trail_period
         entry = entry_for(view, page, viewer, required(purpose), now, keep)
         look = Asked(viewer, required(purpose), view.as_region, now, keep)

@@ -199,7 +199,7 @@ class BulkCheck:
             for (number, _), answer in zip(codes, result.outcome.results, strict=True):
                 line = result_line(number, answer, result.codes.get(answer.index), opening_key)
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                held |= erasable(answer)
+                held |= erasable(answer, result.codes.get(answer.index))
             checked += len(codes)
             distinct += len(result.codes)
             for name, count in result.outcome.summary:

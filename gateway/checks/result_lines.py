@@ -12,6 +12,7 @@ from gateway import strict_json
 from gateway.checks.batch import CheckResult
 from gateway.intake import LineError, line_error, line_errors
 from gateway.lifecycle import may_be_purged
+from gateway.recognition import is_natural_person
 from gateway_client.contract import Frozen, Line, code_commitment, opening_at
 
 CodeLine = tuple[int, str]  # (line number, the code as written)
@@ -22,10 +23,14 @@ class CodeOnLine(Frozen):
     credit_code: str
 
 
-def erasable(answer: CheckResult) -> set[str]:
-    """The listings a result line shows that a purge may one day erase."""
+def erasable(answer: CheckResult, code: str | None) -> set[str]:
+    """The listings a result line shows that a purge may one day erase: all of them when the
+    code asked (``code``, compacted: the line may show it masked) is a person's, whatever they
+    were stored as (review 294: a foreign resident's stored as an organisation's by an earlier
+    release, shown masked, was judged no person's and its file never noted for the purge)."""
     shown = answer.subject.listings if answer.subject is not None else ()
-    return {v.listing.listing_id for v in shown if may_be_purged(v.listing)}
+    person = code is not None and is_natural_person(code)
+    return {v.listing.listing_id for v in shown if person or may_be_purged(v.listing)}
 
 
 def result_line(
