@@ -151,7 +151,12 @@ class BulkCheck:
         self._reports = reports
         self._answers = answers
 
-    def check(self, upload: Upload, lines: Iterator[Line]) -> Upload:
+    def check(
+        self,
+        upload: Upload,
+        lines: Iterator[Line],
+        save: Callable[[Upload], None] = lambda _: None,
+    ) -> Upload:
         manifest = upload.manifest
         if manifest.purpose is None:
             raise ValueError("not a check")
@@ -230,22 +235,32 @@ class BulkCheck:
         month = f"{china_date(now):%Y-%m}"
         once = f"bulk-check#{manifest.region}#{manifest.upload_id}"  # ids are each region's
         self._usage.add(manifest.region, month, counts, now, once=once)
-        withdrawn = None
-        if answered and self._answers.purged(answered):  # a purge that ran while we read
-            self._answers.destroy(manifest.region, manifest.upload_id)
-            withdrawn = self._clock.now()
-        return stamp(
+        done = stamp(
             with_errors(upload, errors, rejected=refused),
             self._clock.now(),
             status=UploadStatus.COMPLETED,
             lines=checked + refused,
             accepted=checked,
             found=summary["found"],
-            result_key=None if withdrawn else where,
+            result_key=where,
             report_key=signed,
-            results_withdrawn_at=withdrawn,
             offset=manifest.size,
         )
+        if answered and self._answers.purged(answered):  # a purge that ran while we read
+            done = self._withdrawn(done)
+        save(done)
+        # asked again once saved: a purge whose withdrawal read the upload before the save found
+        # no file named to withdraw (review 294: it was left naming a destroyed file)
+        if done.result_key is not None and answered and self._answers.purged(answered):
+            done = self._withdrawn(done)
+            save(done)
+        return done
+
+    def _withdrawn(self, done: Upload) -> Upload:
+        """``done`` with its result file destroyed and withdrawn."""
+        self._answers.destroy(done.manifest.region, done.manifest.upload_id)
+        update = {"result_key": None, "results_withdrawn_at": self._clock.now()}
+        return done.model_copy(update=update)
 
     def _within_tries(
         self, region: str, once: str, codes: list[CodeLine], now: datetime, first: Mapping[str, str]

@@ -133,9 +133,7 @@ class BulkIngest:
         if upload.status is not UploadStatus.INGESTING:
             return upload, False
         if upload.manifest.mode == "check":
-            upload = self._check(upload)
-            self._uploads.save(upload)
-            return upload, False
+            return self._check(upload), False
         if upload.ranges > 1:
             if self._waiting(upload):
                 return upload, False
@@ -323,7 +321,7 @@ class BulkIngest:
         if self._checker is None:
             raise RuntimeError("bulk checks need a checker (gateway.checks.BulkCheck)")
         lines = lines_of(self._files.read(upload.object_key, upload.version_id, 0))
-        return self._checker.check(upload, lines)
+        return self._checker.check(upload, lines, self._uploads.save)
 
     # --- pass 2 ------------------------------------------------------------------------------
 

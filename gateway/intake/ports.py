@@ -3,7 +3,7 @@ index, and the checker a bulk check hands its lines to (``gateway.checks``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -97,7 +97,10 @@ class UploadChecker(Protocol):
         """The digest a check's upload keeps of its codes file (keyed)."""
         ...
 
-    def check(self, upload: Upload, lines: Iterator[Line]) -> Upload:
+    def check(
+        self, upload: Upload, lines: Iterator[Line], save: Callable[[Upload], None]
+    ) -> Upload:
         """Check a verified file's codes (one ``{"credit_code": …}`` a line), keep the result
-        file, and return the upload completed with its counts and the result's key."""
+        file, and ``save`` the upload completed with its counts and the result's key (its
+        results withdrawn, should a purge have destroyed the file meanwhile): as saved last."""
         ...
