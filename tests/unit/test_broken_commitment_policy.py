@@ -78,7 +78,8 @@ def test_a_black_listing_is_revoked_with_the_broken_promise_it_was_made_from(sta
     assert status.value in black.history[-1].reason
 
 
-def test_a_black_listing_its_owner_ended_already_is_left_as_it_ended():
+def test_a_black_listing_its_owner_ended_already_is_revoked_too():
+    """Ended, it would still count as a record ended within three years (review 296)."""
     rig = rig_with_policy(POLICY)
     broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
     rig.service.tick()
@@ -86,8 +87,9 @@ def test_a_black_listing_its_owner_ended_already_is_left_as_it_ended():
     rig.store.write([(with_status(black, ListingStatus.REPAIRED), black.version)], CITY)
     rig.store.write([(with_status(broken, ListingStatus.REVOKED), broken.version)], CITY)
 
+    assert rig.service.tick().broken_commitments_unlisted == 1
+    assert [x.status for x in blacks(rig, broken)] == [ListingStatus.REVOKED]
     assert rig.service.tick().broken_commitments_unlisted == 0
-    assert [x.status for x in blacks(rig, broken)] == [ListingStatus.REPAIRED]
 
 
 def test_an_expired_broken_promise_leaves_its_black_listing_standing():
