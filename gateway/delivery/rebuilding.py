@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from gateway.assembly import copied
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import AgreementStore, ExchangeLog
 from gateway.delivery.redelivery import Resend, rebuild, restatement, shown_now
-from gateway.delivery.reevaluation import same_recognition
+from gateway.delivery.restatement_standing import recognition_on, restatement_stands
 from gateway.ports import ListingStore
-from gateway.recognition import Agreement, is_intensified, remembered, rewards, yielded
+from gateway.recognition import Agreement, is_intensified, remembered, rewards
 from gateway_client.contract import (
     Change,
     ChangeType,
@@ -90,13 +89,8 @@ class FromTheLog:
         """The recognition a delivery of ``change`` to ``region`` carries, as fan-out works it
         out (on the change's day, a red listing's incentives held back under a black one),
         whatever a subscription's filters say."""
-        listing, on = change.listing, china_date(change.occurred_at)
         every = self.agreements.all() if agreements is None else agreements
-        recognition = remembered(every).of(listing, region, on)
-        if not rewards(listing):
-            return recognition
-        subject = self.red_subjects([change]).get(listing.credit_code, ())
-        return yielded(recognition, listing, subject)
+        return recognition_on(change, region, every, self.listings, china_date(change.occurred_at))
 
     def stands(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
         """Whether a re-drive may send ``delivery``: a ``recognition.changed`` only while it
@@ -113,10 +107,8 @@ class FromTheLog:
             )
         if delivery.type != "recognition.changed":
             return True
-        today = copied(delivery.change, {"occurred_at": self.clock.now()})
-        region = delivery.recognition.subscriber_region
-        now = self.recognition_for(today, region, agreements)
-        return same_recognition(now, delivery.recognition)
+        today = china_date(self.clock.now())
+        return restatement_stands(delivery, agreements, self.listings, today)
 
     def _flag_holds(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
         """Whether the subject's flag for the delivery's region is today what the dead event

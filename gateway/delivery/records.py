@@ -31,7 +31,9 @@ class HttpResponse:
 # Why an attempt was not sent: parked until the endpoint is verified, resumed or enabled.
 # unsigned: a v1sm2 subscription while the gateway holds no SM2 key (CG_SM2_SIGNING off);
 # erased: its listing was purged after it was queued (never sent, nor resumed: its tombstone went)
-NotSent = Literal["pending", "paused", "disabled", "unsigned", "erased"]
+NotSent = Literal["pending", "paused", "disabled", "unsigned", "erased", "superseded"]
+NEVER_SENT: frozenset[NotSent] = frozenset({"erased", "superseded"})
+"""Settled without a post, for good: its listing purged, or a restatement no longer true."""
 
 
 class Attempt(Frozen):

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 
 from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, for_subscriber
+from gateway.delivery.restatement_standing import restatement_stands, restates
 from gateway.lifecycle import as_on
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered
@@ -188,8 +189,9 @@ def in_full(delivery: Delivery) -> bool:
 
 
 class RecognitionToday:
-    """``shown_now`` for each attempt of a delivery (``gateway.delivery.withholding``): the
-    agreements are read only when a delivery shows ID numbers in full, once per round of
+    """``shown_now`` for each attempt of a delivery (``gateway.delivery.withholding``), a
+    restatement left out where it no longer stands (``restatement_standing``): the agreements
+    are read only when a delivery shows ID numbers in full or restates, once per round of
     attempts (``renew``: each delivery invocation starts one), so an agreement ended before
     the round is honoured by every attempt in it."""
 
@@ -208,13 +210,19 @@ class RecognitionToday:
             self._read = None
 
     def __call__(self, deliveries: list[Delivery]) -> list[Delivery]:
-        if not any(map(in_full, deliveries)):
+        if not any(in_full(d) or restates(d) for d in deliveries):
             return deliveries
         with self._lock:
             if self._read is None:
                 self._read = tuple(self._agreements())
             agreements = self._read
-        return shown_now(deliveries, agreements, self._listings, china_date(self._clock.now()))
+        today = china_date(self._clock.now())
+        standing = [
+            d
+            for d in deliveries
+            if not restates(d) or restatement_stands(d, agreements, self._listings, today)
+        ]
+        return shown_now(standing, agreements, self._listings, today)
 
 
 def shown_today(

@@ -38,7 +38,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
     WebhookTransport,
 )
-from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
+from gateway.delivery.records import NEVER_SENT, Attempt, DeliveryState, HttpResponse
 from gateway.delivery.replay_settling import queued_before, settle_original
 from gateway.delivery.retry_policy import EndpointHealth
 from gateway.delivery.subscription import Subscription
@@ -47,6 +47,7 @@ from gateway.delivery.withholding import (
     answers_outlived,
     erasure_read,
     recognition_read,
+    superseded,
     withheld,
 )
 from gateway_client.contract import Clock, GatewaySigners, scrub_excerpt
@@ -124,7 +125,7 @@ class DeliveryService:
         erasure = erasure_read(self._erased, self._readers, delivery)
         recognition = recognition_read(self._shown, self._readers, delivery)
         state, tries, sending_since, held = self._log.progress(delivery.record_key)
-        if held not in (None, "erased"):  # its message came again: swept if released since
+        if held is not None and held not in NEVER_SENT:  # came again: swept if released since
             swept = self._holding.came_again(delivery, held, reading.result(), time_left)
             if swept is not None:
                 if isinstance(delivery, Batch) and swept.state is not DeliveryState.RETRYING:
@@ -154,7 +155,11 @@ class DeliveryService:
             self._log.record(delivery, withheld(self._clock.now()), DeliveryState.DEAD)
             return Outcome(state=DeliveryState.DEAD, parked=True, region=subscription.region)
         if recognition is not None:
-            [delivery] = recognition.result()
+            standing = recognition.result()
+            if not standing:  # a restatement no longer true: told as it stands by a newer one
+                self._log.record(delivery, superseded(self._clock.now()), DeliveryState.DEAD)
+                return Outcome(state=DeliveryState.DEAD, parked=True, region=subscription.region)
+            [delivery] = standing
         note_first = _may_be_cut_off(received, time_left)
         outcome = self._attempt(
             delivery, tries + 1, subscription, sending_since, note_first, time_left, expires_at

@@ -16,6 +16,10 @@ the listing: a delivery queued while it did (an agreement in force) and still be
 when the agreement ended is masked at the attempt (``recognition_read``), as a replay is
 (``redelivery.shown_today``; review 46f). A batch file's lines are masked likewise before it is
 announced (``batch_sending.file_lines``).
+
+Nor is a restatement (``recognition.changed``) posted once it no longer says what its region
+recognises today (``restatement_standing``): it is settled dead, ``superseded``, as an erased
+delivery is, and a re-drive leaves it dead too (review 295).
 """
 
 from __future__ import annotations
@@ -28,9 +32,14 @@ from gateway.delivery.batching import Batch
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt
 from gateway.delivery.redelivery import in_full
+from gateway.delivery.restatement_standing import restates
 from gateway_client.contract import ChangeType
 
 WITHHELD = "not sent: its listing was purged since it was queued (its tombstone follows)"
+SUPERSEDED = (
+    "not sent: the region's recognition of the listing changed again since this was queued "
+    "(it is told as it stands now)"
+)
 
 
 def erasure_read(
@@ -50,9 +59,12 @@ def recognition_read(
     readers: Executor,
     delivery: Delivery | Batch,
 ) -> Future[list[Delivery]] | None:
-    """A single delivery as today's recognition shows it, being read (None: nothing to read —
-    a batch, no recognition known to the service, or nothing to mask: ``in_full``)."""
-    if shown is None or isinstance(delivery, Batch) or not in_full(delivery):
+    """A single delivery as today's recognition shows it — none, a restatement no longer
+    standing — being read (None: nothing to read — a batch, no recognition known to the
+    service, or nothing to mask or judge: ``in_full``, ``restates``)."""
+    if shown is None or isinstance(delivery, Batch):
+        return None
+    if not (in_full(delivery) or restates(delivery)):
         return None
     return readers.submit(shown, [delivery])
 
@@ -74,3 +86,10 @@ def answers_outlived(
 def withheld(at: datetime) -> Attempt:
     """The attempt recorded instead of a post."""
     return Attempt(at=at, status=0, latency_ms=0, response_excerpt=WITHHELD, not_sent="erased")
+
+
+def superseded(at: datetime) -> Attempt:
+    """The attempt recorded instead of posting a restatement that no longer stands."""
+    return Attempt(
+        at=at, status=0, latency_ms=0, response_excerpt=SUPERSEDED, not_sent="superseded"
+    )
