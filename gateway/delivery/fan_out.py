@@ -43,7 +43,7 @@ from gateway.delivery.red_yield import plan_yield
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, owed_at
 from gateway.ports import ListingStore, Registry
-from gateway.recognition import Agreement, rewards
+from gateway.recognition import Agreement, revisions, rewards
 from gateway_client.contract import Change, ChangeType, Clock, Listing, ListKind, china_date
 
 _RESERVERS = 8  # subscriptions' sequence numbers reserved at once
@@ -104,6 +104,13 @@ class FanOut:
             planned = worker.submit(self._planned, steps, logged, context)
             self.publish()  # before anyone is told: every delivery is under a signed checkpoint
             subscriptions, numbered, queued = planned.result()
+            if revisions(self.agreements.all()) != revisions(context.result()[0]):
+                # an agreement saved while this was planned: its re-evaluation may restate
+                # these listings before this batch is queued, and the batch, planned on the
+                # agreements before, would then have the last word (review 295); planned
+                # again (new numbers: a sequence may skip; a batch file written stays as is)
+                fresh = worker.submit(self._context, steps)
+                subscriptions, numbered, queued = self._planned(steps, logged, fresh)
         if numbered:
             # queued by the modes planning saw: no second read of every subscription
             batched = {s.subscription_id for s in subscriptions if s.delivery_mode == "batched"}

@@ -18,7 +18,7 @@ from gateway.delivery.reevaluation import Comparison, subject_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, as_it_stands
 from gateway.delivery.subscription import Subscription
 from gateway.lifecycle import as_on
-from gateway.recognition import Agreement, SourceScope
+from gateway.recognition import SourceScope, revisions
 from gateway_client.contract import Clock, Listing, ListingStatus, china_date
 
 Key = tuple[str, str]
@@ -152,12 +152,8 @@ class ReevaluationRunner:
         apart by revision, not by time: two saves at once each read the other's agreement as
         it was, and the one stamped earlier may commit last (review 109 F1)."""
         current = tuple(a for a in self.agreements.all() if a.subscriber_region == job.region)
-        after = job.after if _revisions(job.after) == _revisions(current) else current
+        after = job.after if revisions(job.after) == revisions(current) else current
         today = china_date(self.clock.now())
         if today > job.on:
             after = tuple(as_it_stands(a, today, job.on) for a in after)
         return job.model_copy(update={"after": after}).comparison()
-
-
-def _revisions(agreements: tuple[Agreement, ...]) -> set[tuple[str, int]]:
-    return {(a.agreement_id, a.revision) for a in agreements}

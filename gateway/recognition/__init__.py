@@ -1,6 +1,12 @@
 """Mutual recognition: agreements, measures, who honours which listing, the one-stop view."""
 
-from gateway.recognition.agreement import Agreement, AgreementTerms, SourceScope, terms_digest
+from gateway.recognition.agreement import (
+    Agreement,
+    AgreementTerms,
+    SourceScope,
+    revisions,
+    terms_digest,
+)
 from gateway.recognition.disclosure import (
     ANONYMOUS,
     Disclosure,
@@ -124,6 +130,7 @@ __all__ = [
     "refusal_message",
     "remembered",
     "reported_cases",
+    "revisions",
     "rewards",
     "severity_policy",
     "shown",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Self
 
@@ -317,3 +318,9 @@ def _as_catalogued(measure: Measure, catalogued: Measure | None) -> Measure:
             "mandatory": catalogued.mandatory or measure.mandatory,
         }
     )
+
+
+def revisions(agreements: Iterable[Agreement]) -> set[tuple[str, int]]:
+    """Which agreements, at which revision: what tells two reads of them apart (by revision,
+    not by time: two saves at once may commit in either order)."""
+    return {(a.agreement_id, a.revision) for a in agreements}
