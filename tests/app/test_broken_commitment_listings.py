@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from lifecycle_support import (
     change_types,
     fan_out,
     listing_path,
+    new_batch_id,
     push_with_removals,
     removal_of,
 )
@@ -34,6 +37,74 @@ POLICY = {"severity": "general", "legal_basis": "《七台河市信用承诺管�
 def put_policy(gateway: Gateway, policy: dict[str, Any] | None = POLICY, **more: Any) -> Any:
     body = json.dumps({"name": "七台河市", "broken_commitments": policy, **more}).encode()
     return gateway.client.http.put(f"/v1/regions/{CITY}", headers=gateway.operator(), body=body)
+
+
+@contextmanager
+def city_with_policy(
+    gateway: Gateway, policy: dict[str, Any] = POLICY
+) -> Iterator[tuple[Ed25519Signer, FixedClock]]:
+    """The city's platform (under Hunan) with ``policy`` set, and the gateway's clock held
+    where the test moves it."""
+    gateway.put_region(HUNAN, name="湖南省")
+    city = gateway.register_platform(CITY)
+    clock = FixedClock(datetime.now(UTC))
+    bootstrap.override_clock(clock)
+    try:
+        assert put_policy(gateway, policy).status_code == 200
+        yield city, clock
+    finally:
+        bootstrap.override_clock(None)
+
+
+def pushed_at(
+    gateway: Gateway,
+    signer: Ed25519Signer,
+    clock: FixedClock,
+    entries: Sequence[dict[str, Any]] = (),
+    removals: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The city's push signed at the held clock's time; its answer."""
+    batch_id = new_batch_id()
+    body = {
+        "region": CITY,
+        "batch_id": batch_id,
+        "issued_at": clock.now().isoformat(),
+        "entries": list(entries),
+        "removals": list(removals),
+    }
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    reply = gateway.post_signed("/v1/pushes", signer, batch_id, raw, clock.now())
+    assert reply.status_code == 200, reply.json_body
+    return dict(reply.json_body)
+
+
+def tick_at(gateway: Gateway, clock: FixedClock) -> dict[str, Any]:
+    """The tick run at the held clock's time; its report."""
+    reply = Lifecycle(gateway).tick(clock.now())
+    assert reply.status_code == 200, reply.json_body
+    return dict(reply.json_body)
+
+
+def revoked_after_its_period(
+    gateway: Gateway, city: Ed25519Signer, clock: FixedClock, listing_id: str
+) -> Any:
+    """The owner objects to its own broken record and, two days on (the record's period
+    ended), decides it revoked: the decision's answer."""
+    objections = listing_path(CREDIT_CODE, listing_id) + "/objections"
+    filing = {
+        "objection_id": "c-1",
+        "reason": "承诺已履行，记录有误",
+        "on_behalf": "own_verification",
+    }
+    assert Lifecycle(gateway).post(objections, filing, city).status_code == 201
+    clock.advance(timedelta(days=2))
+    decision = {
+        "outcome": "revoked",
+        "note": "经核查记录有误",
+        "source_updated_at": clock.now().isoformat(),
+    }
+    raw = json.dumps(decision, ensure_ascii=False).encode()
+    return gateway.post_signed(f"{objections}/c-1/decision", city, None, raw, clock.now())
 
 
 @pytest.fixture
@@ -234,22 +305,7 @@ def test_a_broken_promise_revoked_by_an_objection_after_its_period_unlists_its_b
         listing_id = made["outcomes"][0]["listing_id"]
         life = Lifecycle(gateway)
         assert life.tick().json_body["broken_commitments_listed"] == 1
-        objections = listing_path(CREDIT_CODE, listing_id) + "/objections"
-        filing = {
-            "objection_id": "c-1",
-            "reason": "承诺已履行，记录有误",
-            "on_behalf": "own_verification",
-        }
-        assert life.post(objections, filing, city).status_code == 201
-        clock.advance(timedelta(days=2))  # the record's period has ended
-        decision = {
-            "outcome": "revoked",
-            "note": "经核查记录有误",
-            "source_updated_at": clock.now().isoformat(),
-        }
-
-        raw = json.dumps(decision, ensure_ascii=False).encode()
-        decided = gateway.post_signed(f"{objections}/c-1/decision", city, None, raw, clock.now())
+        decided = revoked_after_its_period(gateway, city, clock, listing_id)
         ticked = [life.tick().json_body["broken_commitments_unlisted"] for _ in range(2)]
     finally:
         bootstrap.override_clock(None)

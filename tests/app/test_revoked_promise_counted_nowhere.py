@@ -12,11 +12,11 @@ from app_support import CITY, CREDIT_CODE, HUNAN
 from lifecycle_support import (
     Lifecycle,
     fan_out,
-    listing_path,
     push_with_removals,
     removal_of,
     this_month,
 )
+from test_broken_commitment_listings import revoked_after_its_period
 from test_commitment_routes import TODAY, broken, commitment, push
 
 from chalicelib import bootstrap
@@ -56,18 +56,7 @@ def test_a_promise_revoked_after_its_period_is_not_counted_broken(gateway):
         made = push(gateway, city, CITY, {**broke, **ends})
         assert made["errors"] == [], made["errors"]
         listing_id = made["outcomes"][0]["listing_id"]
-        life = Lifecycle(gateway)
-        objections = listing_path(CREDIT_CODE, listing_id) + "/objections"
-        filing = {"objection_id": "c-1", "reason": "记录有误", "on_behalf": "own_verification"}
-        assert life.post(objections, filing, city).status_code == 201
-        clock.advance(timedelta(days=2))  # the record's period has ended
-        decision = {
-            "outcome": "revoked",
-            "note": "经核查记录有误",
-            "source_updated_at": clock.now().isoformat(),
-        }
-        raw = json.dumps(decision, ensure_ascii=False).encode()
-        decided = gateway.post_signed(f"{objections}/c-1/decision", city, None, raw, clock.now())
+        decided = revoked_after_its_period(gateway, city, clock, listing_id)
         assert decided.status_code == 200, decided.json_body
         view = gateway.client.http.get(
             f"/v1/subjects/{CREDIT_CODE}?as={CITY}", headers=gateway.operator()
