@@ -9,19 +9,20 @@ from typing import Any
 
 from integration_support import attempt, delivery_for, listing
 
-from chalicelib.dynamodb import delivery_list_query, delivery_listing
+from chalicelib.dynamodb import delivery_items, delivery_list_query, delivery_listing
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_pages import DeliveryPages
 from gateway.delivery import DeliveryState
 
 SUB = "sub_hn"
-HEALTHY = 400  # pages of deliveries accepted at once, a minute apart from 2026-07-01
+HEALTHY = 200  # pages of deliveries accepted at once, a minute apart from 2026-07-01
 BEFORE, AFTER = datetime(2026, 6, 30, tzinfo=UTC), datetime(2026, 7, 2, tzinfo=UTC)
 
 
 def history(aws, monkeypatch, dead_at: datetime):  # type: ignore[no-untyped-def]
-    """The dead delivery, its last attempt at ``dead_at``, and ``HEALTHY`` pages; queries
-    read four entries a page; and the items every query read."""
+    """The dead delivery, its last attempt at ``dead_at``, and ``HEALTHY`` pages, over two
+    shards; queries read four entries a page; and the items every query read."""
+    monkeypatch.setattr(delivery_items, "SHARDS", 2)
     monkeypatch.setattr(delivery_list_query, "ENTRIES_A_QUERY", 4)
     monkeypatch.setattr(delivery_listing, "_RECORDS_AT_ONCE", 4)
     table = aws.env["CG_DELIVERIES_TABLE"]
