@@ -10,6 +10,7 @@ that died before saving its place) only queues copies the delivery side drops.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Protocol
 
 from gateway.delivery.planning import Delivery
@@ -117,13 +118,18 @@ class ReevaluationRunner:
         on_page = {listing_id for _, listing_id in keys}
         comparison = self._comparison(job)
         cutoff = job.cutoff()
-        # as the tick will have them on the day judged: one whose period ended at midnight has
-        # ended, whether or not the tick has written it yet (review 295: the day's date job,
-        # started before the tick expires anything, told its person in full as recognised)
         day = max(job.on, china_date(self.clock.now()))
         deliveries: list[Delivery] = []
-        for stored in self.listings.subjects([code for code, _ in keys]).values():
-            held = [as_on(x, day) for x in stored]
+        for held in self.listings.subjects([code for code, _ in keys]).values():
+            # Compared as stored, as fan-out told them (review 297: judged as the tick will
+            # have them, a flag raised on a listing ended at midnight was never lowered); but
+            # one whose period ended at midnight is not restated before the tick ends it and
+            # tells so (review 295: told recognised, its person in full)
+            reported = {
+                x.listing_id
+                for x in held
+                if x.listing_id in on_page and x.accepted_at <= cutoff and as_on(x, day) is x
+            }
             # the flag goes with a listing the job walks: one listed since may sort first on a
             # page already walked, and the flag would never be told (review 131)
             walked = [
@@ -137,7 +143,7 @@ class ReevaluationRunner:
                 held,
                 comparison,
                 subscribers,
-                listed=lambda x: x.listing_id in on_page and x.accepted_at <= cutoff,
+                listed=partial(_among, reported),
                 flags=bool(walked) and min(walked) in on_page,
                 received=self.receipts.subscriptions_that_received if self.receipts else None,
             )
@@ -157,3 +163,7 @@ class ReevaluationRunner:
         if today > job.on:
             after = tuple(as_it_stands(a, today, job.on) for a in after)
         return job.model_copy(update={"after": after}).comparison()
+
+
+def _among(listing_ids: set[str], listing: Listing) -> bool:
+    return listing.listing_id in listing_ids

@@ -13,7 +13,6 @@ from datetime import date
 
 from gateway.delivery.planning import Delivery
 from gateway.delivery.reevaluation import same_recognition
-from gateway.lifecycle import as_on
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered, rewards, yielded
 from gateway_client.contract import Change, Recognition
@@ -23,15 +22,16 @@ def recognition_on(
     change: Change, region: str, agreements: Sequence[Agreement], listings: ListingStore, on: date
 ) -> Recognition:
     """The recognition a delivery of ``change`` to ``region`` carries on ``on``, as fan-out
-    works it out: a red listing's incentives held back under a black one in force (the
-    subject's listings as the tick will have them that day)."""
+    works it out: a red listing's incentives held back under a black one in force — as
+    stored, as fan-out judges what to tell (review 297: judged as the tick will have them,
+    a restatement held back under a black listing ended at midnight was dropped, and fan-out,
+    judging as stored, never told it again)."""
     listing = change.listing
     recognition = remembered(agreements).of(listing, region, on)
     if not rewards(listing):
         return recognition
     code = listing.credit_code
-    subject = [as_on(x, on) for x in listings.subjects([code]).get(code, [])]
-    return yielded(recognition, listing, subject)
+    return yielded(recognition, listing, listings.subjects([code]).get(code, []))
 
 
 def restates(delivery: Delivery) -> bool:
