@@ -160,7 +160,6 @@ class _Reading:
         self._items = items
         self._after = after
         self._read = 0
-        self._moved = False  # past something: a call stops at the bound only then
 
     def count(self, read: int) -> None:
         """Items read in the index (those its filter passed over too)."""
@@ -170,8 +169,8 @@ class _Reading:
         """The views of the entries, in order: a delivered batch's lines and a page's
         deliveries (its newest first) in its place."""
         for chunk in _chunks(entries, _READ_AT_ONCE):
-            if self._spent():
-                yield Place(*chunk[0][:2], 0), None
+            if self._spent(stop := Place(*chunk[0][:2], 0)):
+                yield stop, None
                 return
             named = [(at, entry) for at, entry, mark in chunk if not mark]
             items = self._read_items([i for _, i in named])
@@ -183,42 +182,49 @@ class _Reading:
                     self._after.passed if self._after and self._after.key() == (at, entry) else 0
                 )
                 listed = {"listed_at": at}
-                for passed, view in self._of(item, start):
+                for passed, view in self._of(item, start, at, entry):
                     place = Place(at, entry, passed)
                     yield place, view if view is None else {**view, **listed}
                     if view is None:
                         return
-            self._moved = True
 
-    def _of(self, item: dict[str, Any], start: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    def _of(
+        self, item: dict[str, Any], start: int, at: str, entry: str
+    ) -> Iterator[tuple[int, dict[str, Any] | None]]:
         """An entry's views from position ``start``, each with the position after it."""
         if is_page(item):
-            yield from self._paged(list(reversed(planned_ids(item))), start)
+            yield from self._paged(list(reversed(planned_ids(item))), start, at, entry)
         elif "state" in item:
             found = _record_views(item)
             yield from ((n + 1, found[n]) for n in range(start, len(found)))
 
     def _paged(
-        self, delivery_ids: list[str], start: int
+        self, delivery_ids: list[str], start: int, at: str, entry: str
     ) -> Iterator[tuple[int, dict[str, Any] | None]]:
         """The deliveries a page lists: those with a record (one not attempted yet has none,
         nor one whose attempt is only under way) in no index of their own; (where it
         stopped, None) at the read bound."""
         for first in range(start, len(delivery_ids), _RECORDS_AT_ONCE):
-            if self._spent():
+            if self._spent(Place(at, entry, first)):
                 yield first, None
                 return
             named = delivery_ids[first : first + _RECORDS_AT_ONCE]
             items = self._read_items(named)
-            self._moved = True
             for n, i in enumerate(named, start=first + 1):
                 if i in items and _on_page(items[i]):
                     yield n, view_of(items[i])
 
-    def _spent(self) -> bool:
-        """Read as much as a call may, and gone on past where it started (else the next call,
-        from the same place, would stop there again)."""
-        return self._read >= MOST_READ and self._moved
+    def _spent(self, at: Place) -> bool:
+        """Read as much as a call may, at a place past the one the call began at: else the
+        next call, from the same place, would stop there again, or go back to the start of a
+        page it stopped inside (review 297: a run of ties longer than a query's page marked
+        its last entry, and each call stopped there)."""
+        if self._read < MOST_READ:
+            return False
+        began = self._after
+        if began is None or at.key() != began.key():
+            return began is None or at.key() < began.key()
+        return at.passed > began.passed
 
     def _read_items(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         self._read += len(ids)
