@@ -89,7 +89,7 @@ class BrokenCommitmentPolicy(BrokenCommitmentTerms):
         if stored.terms() == terms:
             return stored
         earlier, start = stored.earlier, stored.terms_from()
-        if start is not None and start < today:  # set earlier today: no breach was under them
+        if start is not None:  # kept also if set earlier today: a breach today was under them
             earlier = (DatedTerms(**stored.terms().model_dump(), since=start), *earlier)
         return cls(
             **terms.model_dump(),
@@ -105,15 +105,22 @@ class BrokenCommitmentPolicy(BrokenCommitmentTerms):
         return self.terms_since or self.since
 
     def terms_for(self, broken_on: date) -> BrokenCommitmentTerms:
-        """The terms a promise broken on ``broken_on`` is listed under: those in force that
-        day, unless the ones in force now are lighter."""
+        """The terms a promise broken on ``broken_on`` is listed under: the lightest of those
+        in force at some time that day (terms changed that day may have come after the breach:
+        review 297) and the ones in force now."""
         now = self.terms()
         start = self.terms_from()
-        if start is None or broken_on >= start or not self.earlier:
+        if start is None or not self.earlier:
             return now
-        then = next((x for x in self.earlier if x.since <= broken_on), self.earlier[-1])
-        lighter = _GRAVITY[now.severity] < _GRAVITY[then.severity]
-        return now if lighter else BrokenCommitmentTerms(**then.model_dump(exclude={"since"}))
+        that_day = [now] if broken_on >= start else []
+        ends = start  # each terms' last day: the day the next ones took effect
+        for held in self.earlier:
+            if held.since <= broken_on <= ends:
+                that_day.append(BrokenCommitmentTerms(**held.model_dump(exclude={"since"})))
+            ends = held.since
+        if not that_day:  # before the oldest terms kept
+            that_day.append(BrokenCommitmentTerms(**self.earlier[-1].model_dump(exclude={"since"})))
+        return min([*that_day, now], key=lambda terms: _GRAVITY[terms.severity])
 
 
 def _gateway_listed(key: str) -> bool:

@@ -128,7 +128,9 @@ def test_a_policy_is_stamped_with_the_day_it_was_set_and_keeps_it_when_changed(g
 
     today = china_date(datetime.now(UTC)).isoformat()
     assert first.json_body["broken_commitments"]["since"] == today
+    earlier = [{**POLICY, "since": today}]  # set the same day: a breach that day was under it
     expected = {**POLICY, "severity": "serious", "since": today, "terms_since": today}
+    expected["earlier"] = earlier
     assert changed.json_body["broken_commitments"] == expected
     assert forged.status_code == 400
     assert forged.json_body["error"]["path"] == "broken_commitments.since"

@@ -36,11 +36,15 @@ def test_each_breach_takes_the_terms_of_its_day_unless_todays_are_lighter() -> N
     assert policy.terms_for(date(2026, 7, 1)) == terms(Severity.RELATIVELY_SERIOUS, "丙")
 
 
-def test_the_same_terms_again_or_a_change_the_same_day_keep_no_terms_before() -> None:
+def test_the_same_terms_again_keep_nothing_and_a_breach_on_a_change_day_takes_the_lighter() -> None:
     first = changed((date(2026, 1, 1), terms(Severity.GENERAL)))
     again = BrokenCommitmentPolicy.set(terms(Severity.GENERAL), first, date(2026, 2, 1))
-    same_day = BrokenCommitmentPolicy.set(terms(Severity.SERIOUS), first, date(2026, 1, 1))
+    graver = changed(
+        (date(2026, 1, 1), terms(Severity.GENERAL, "甲")),
+        (date(2026, 3, 10), terms(Severity.SERIOUS, "乙")),  # later the day of a breach
+    )
 
     assert again == first
-    assert same_day.earlier == ()
-    assert same_day.terms_for(date(2026, 1, 1)) == terms(Severity.SERIOUS)
+    assert graver is not None
+    assert graver.terms_for(date(2026, 3, 10)) == terms(Severity.GENERAL, "甲")
+    assert graver.terms_for(date(2026, 3, 11)) == terms(Severity.SERIOUS, "乙")
