@@ -156,11 +156,11 @@ def audit(
     if not trusted:
         remembered = seen.size if seen is not None else 0
         held = max(first - 1, 0)  # entries the log held when the subscription began
-        if not (entries or deliveries or remembered or held) and witnesses_required <= 0:
-            return _report(entries, deliveries, 0, problems, skipped)  # nothing to vouch for
-        # Withholding every checkpoint must not pass where one was owed: a log the last run
-        # verified (a rollback to nothing), a log that held entries when the subscription
-        # began (fan-out signs one as it logs), or a witness rule that nothing then meets.
+        # Withholding every checkpoint never passes (review 298: a subscriber sent nothing and
+        # shown none was told OK, and no state was kept, so every run passed): a log the last
+        # run verified (a rollback to nothing), a log that held entries when the subscription
+        # began (fan-out signs one as it logs), a witness rule that nothing then meets — or
+        # only nothing proven yet, where the log may still be empty.
         covers = "covers the stored deliveries" if entries or deliveries else "is served"
         if remembered:
             covers += f", though the last run verified the log through {remembered}"
@@ -168,12 +168,20 @@ def audit(
             covers += f", though the log held {held} entries when the subscription began"
         if witnesses_required > 0:
             covers += f", none cosigned by {witnesses_required} witnesses"
+        if not (entries or deliveries or remembered or held or witnesses_required > 0):
+            covers += ": nothing is proven yet (run again once the log holds an entry)"
         problems.append(
             f"no checkpoint signed by a listed gateway key ({algorithm}) {covers}; "
             f"skipped: {skipped}"
         )
         return _report(entries, deliveries, 0, problems, skipped)
     latest = trusted[-1]
+    if first - 1 > latest.sequence:  # no signed log shows it began so late (review 298)
+        problems.append(
+            f"the gateway says this subscription is owed the log from entry {first}, past the "
+            f"newest signed checkpoint ({latest.sequence} entries): what it withholds before "
+            "that would go unseen (run again once a checkpoint covers where it began)"
+        )
     read = reader_at(latest.sequence)
     problems += _consistency_problems(trusted, seen, read)
     problems += _identity_problems(trusted, seen, first, origin)

@@ -148,7 +148,8 @@ def test_withholding_every_checkpoint_fails_a_subscriber_that_verified_before(
     assert any("verified the log through 2" in p for p in rolled_back.problems)
     assert not required.ok
     assert any("cosigned by 1 witnesses" in p for p in required.problems)
-    assert first_run.ok  # nothing stored, nothing remembered, nothing required: nothing to vouch
+    assert not first_run.ok  # nothing stored, remembered or required: still nothing proven
+    assert any("nothing is proven yet" in p for p in first_run.problems)
 
 
 def test_filters_narrowed_without_moving_terms_since_are_caught_once_the_log_grew_past_it(

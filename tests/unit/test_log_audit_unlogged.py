@@ -44,5 +44,8 @@ def test_no_checkpoint_and_only_unlogged_deliveries_is_not_ok() -> None:
     assert any("no checkpoint signed by a listed gateway key" in p for p in report.problems)
 
 
-def test_no_checkpoint_and_nothing_stored_vouches_for_nothing_and_is_ok() -> None:
-    assert run(entries=[], checkpoints=[], deliveries=[]).ok
+def test_no_checkpoint_and_nothing_stored_is_not_ok_nothing_being_proven() -> None:
+    """Review 298: OK here was OK for ever to a subscriber sent nothing and shown nothing."""
+    report = run(entries=[], checkpoints=[], deliveries=[])
+    assert not report.ok
+    assert any("nothing is proven yet" in p for p in report.problems)
