@@ -96,14 +96,22 @@ def witnessed_through(
     required: int,
     now: datetime | None = None,
 ) -> tuple[int, list[str]]:
-    """The largest trusted size cosigned by ``required`` distinct witnesses (parties, by name
-    and key: 0 when none), and the problem to report when ``required`` is asked for and no
-    checkpoint has it."""
+    """The largest size ``required`` distinct witnesses (parties, by name and key) each
+    cosigned, in that checkpoint or a larger trusted one (0 when none), and the problem to
+    report when ``required`` is asked for and none is. A witness that cosigned a larger
+    checkpoint vouched for its prefixes too: the trusted checkpoints are proven each a prefix
+    of the latest. So witnesses answering at different ticks still vouch together (review
+    298: only a checkpoint each of them cosigned counted, and the route lists the newest
+    twenty and each witness's last: an honest log failed until they all answered at once)."""
     if required <= 0:
         return 0, []
-    sizes = [c.sequence for c in trusted if len(cosigners(c, witnesses, now)) >= required]
-    if sizes:
-        return max(sizes), []
+    largest: dict[str, int] = {}  # each party's largest cosigned trusted size
+    for checkpoint in trusted:
+        for party in cosigners(checkpoint, witnesses, now):
+            largest[party] = max(largest.get(party, 0), checkpoint.sequence)
+    sizes = sorted(largest.values(), reverse=True)
+    if len(sizes) >= required:
+        return sizes[required - 1], []
     names = sorted({w.name for w in witnesses})
     return 0, [
         f"no signed checkpoint carries valid cosignatures of {required} of the witnesses "
