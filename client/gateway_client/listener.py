@@ -16,18 +16,16 @@ of the client.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
-import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 from gateway_client.batch_receiver import batch_lines, fetch_file
+from gateway_client.bounded_server import BoundedServer
 from gateway_client.contract import (
     AnyKey,
     DeliveryPayload,
@@ -183,41 +181,6 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-class _Bounded(ThreadingHTTPServer):
-    """At most ``MAX_CONNECTIONS`` requests handled at once: one more is closed unanswered (the
-    gateway retries it), and each is cut off ``REQUEST_SECONDS`` after it was accepted, however
-    it trickles (a read timeout alone is reset by every byte), so connections held open cannot
-    take every slot, thread or descriptor."""
-
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(address, handler)
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        cut_off = threading.Timer(REQUEST_SECONDS, _cut, (request,))
-        cut_off.start()
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            cut_off.cancel()
-            self._slots.release()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A connection cut off or broken by its peer: nothing to report (no traceback)."""
-
-
 def _headers_are_text(headers: Mapping[str, str]) -> None:
     """A header that is no text (a lone surrogate a framework passed on: ``gateway listen``'s
     own server reads them as Latin-1) is refused as unverifiable, not raised on (review 84)."""
@@ -226,11 +189,6 @@ def _headers_are_text(headers: Mapping[str, str]) -> None:
             value.encode()
         except UnicodeEncodeError:
             raise VerificationError(f"header {name!r} is not text", path="headers") from None
-
-
-def _cut(request: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        request.shutdown(socket.SHUT_RDWR)
 
 
 def serve(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:
@@ -262,4 +220,4 @@ def serve(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    return _Bounded((host, port), Handler)
+    return BoundedServer((host, port), Handler, MAX_CONNECTIONS, REQUEST_SECONDS)

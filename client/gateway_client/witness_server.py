@@ -24,6 +24,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from gateway_client.bounded_server import BoundedServer
 from gateway_client.durable_files import locked, replace_durably
 from gateway_client.tlog import (
     CosignatureSigner,
@@ -36,6 +37,9 @@ from gateway_client.tlog import (
 )
 
 MAX_BODY = 64 * 1024  # a checkpoint, a few extension lines and at most 63 proof hashes
+MAX_CONNECTIONS = 16  # handled at once: the gateway asks once an hour
+READ_TIMEOUT_SECONDS = 10  # a connection may sit idle this long: a slow one holds no thread
+REQUEST_SECONDS = 30  # any request, however it trickles, is cut off after this long
 PATH = "/add-checkpoint"
 SIZE_TYPE = "text/x.tlog.size"
 TEXT = "text/plain; charset=utf-8"
@@ -140,7 +144,7 @@ def serve(service: WitnessService, host: str, port: int) -> ThreadingHTTPServer:
     """An HTTP server answering ``POST /add-checkpoint``; ``serve_forever`` runs it."""
 
     class Handler(BaseHTTPRequestHandler):
-        timeout = 10  # seconds a connection may sit idle: a slow client holds no thread long
+        timeout = READ_TIMEOUT_SECONDS
 
         def do_POST(self) -> None:
             if self.path != PATH:
@@ -165,4 +169,4 @@ def serve(service: WitnessService, host: str, port: int) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    return ThreadingHTTPServer((host, port), Handler)
+    return BoundedServer((host, port), Handler, MAX_CONNECTIONS, REQUEST_SECONDS)

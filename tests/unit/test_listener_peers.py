@@ -1,7 +1,7 @@
 """The listener's HTTP server against hostile or broken peers (review 46g): a connection that
 stops sending is closed, connections held open cannot take every thread, an absurd
 ``Content-Length`` is answered 413, not a traceback; and a batch file's link is not followed
-elsewhere."""
+elsewhere. A witness's server holds against the same peers (review 298)."""
 
 from __future__ import annotations
 
@@ -14,23 +14,41 @@ from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from proof_support import listening
 
 from gateway_client import listener as module
+from gateway_client import witness_server
 from gateway_client.batch_receiver import FileUnavailable, fetch_file
 from gateway_client.delivery_store import serving
 from gateway_client.listener import serve
 from gateway_client.subscriber_files import LocalFileError
+from gateway_client.tlog import CosignatureSigner, NoteSigner, NoteVerifier
+from gateway_client.witness_server import WitnessService, WitnessState
 
-STALLED = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{"
+STALLED = b"POST /add-checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n{"
 
 
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadingHTTPServer]:
-    monkeypatch.setattr(module, "READ_TIMEOUT_SECONDS", 0.5)
-    monkeypatch.setattr(module, "MAX_CONNECTIONS", 2)
-    monkeypatch.setattr(module, "REQUEST_SECONDS", 1.0)
-    running = serve(listening(tmp_path / "d.ndjson"), "127.0.0.1", 0)
+def _witnessing(tmp_path: Path) -> ThreadingHTTPServer:
+    log = NoteSigner("credit.example.gov.cn/exchange-log", Ed25519PrivateKey.generate())
+    signer = CosignatureSigner("witness.hunan.example.cn", Ed25519PrivateKey.generate())
+    state = WitnessState(tmp_path / "witness.json")
+    service = WitnessService(signer, NoteVerifier.from_vkey(log.vkey), state, lambda _: None)
+    return witness_server.serve(service, "127.0.0.1", 0)
+
+
+@pytest.fixture(params=["listener", "witness"])
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ThreadingHTTPServer]:
+    for limits in (module, witness_server):
+        monkeypatch.setattr(limits, "READ_TIMEOUT_SECONDS", 0.5)
+        monkeypatch.setattr(limits, "MAX_CONNECTIONS", 2)
+        monkeypatch.setattr(limits, "REQUEST_SECONDS", 1.0)
+    if request.param == "witness":
+        running = _witnessing(tmp_path)
+    else:
+        running = serve(listening(tmp_path / "d.ndjson"), "127.0.0.1", 0)
     threading.Thread(target=running.serve_forever, kwargs={"poll_interval": 0.05}).start()
     yield running
     running.shutdown()
@@ -82,7 +100,9 @@ def test_connections_past_the_limit_are_closed_at_once(server: ThreadingHTTPServ
 
 def test_a_content_length_of_thousands_of_digits_is_413(server: ThreadingHTTPServer) -> None:
     with _connect(server) as peer:
-        peer.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n")
+        peer.sendall(
+            b"POST /add-checkpoint HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n"
+        )
         assert peer.recv(100).startswith(b"HTTP/1.0 413")
 
 
