@@ -43,81 +43,64 @@ def _flags(aws):
     ]
 
 
-def test_the_flag_lowered_is_told_when_an_agreement_ends_the_day_a_listing_does(
-    gateway, aws, receiver, stream
-):
+def _flagged(gateway, aws, receiver, stream, **terms) -> str:  # type: ignore[no-untyped-def]
+    """湖南 subscribed, an agreement on ``terms`` (its id), and the subject flagged there over
+    two domains, the tax one's period ending tomorrow."""
     daye = gateway.register_platform(DAYE)
     gateway.put_region(HUNAN, name="湖南省")
     assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
-    made = create_agreement(gateway, agreement_terms())
+    made = create_agreement(gateway, agreement_terms(**terms))
     assert made.status_code == 201, made.json_body
-    agreement_id = made.json_body["agreement"]["agreement_id"]
     reevaluate(aws)
     recent = (china_today() - timedelta(days=1)).isoformat()
-    ends = china_today() + timedelta(days=1)
     pushed(gateway, daye, DAYE, daye_black_entry(decided_on=recent, valid_from=recent))
-    pushed(
-        gateway,
-        daye,
-        DAYE,
-        daye_black_entry(
-            domain="major_tax_violation",
-            deciding_authority="国家税务总局大冶市税务局",
-            decision_number="大税稽罚〔2024〕9号",
-            decided_on=recent,
-            valid_from=recent,
-            valid_until=ends.isoformat(),
-        ),
+    tax = daye_black_entry(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局大冶市税务局",
+        decision_number="大税稽罚〔2024〕9号",
+        decided_on=recent,
+        valid_from=recent,
+        valid_until=(china_today() + timedelta(days=1)).isoformat(),
     )
+    pushed(gateway, daye, DAYE, tax)
     gateway_app.fan_out_changes(stream.event(), None)
     assert _flags(aws) == [True]  # 湖南 told: two domains recognised
+    return str(made.json_body["agreement"]["agreement_id"])
 
-    midnight = datetime.combine(ends, time(), CHINA)
+
+def _ticked_and_fanned_out(gateway, aws, stream, at) -> list[bool]:  # type: ignore[no-untyped-def]
+    """The tick at ``at`` (the expiry) and its own fan-out: the flags it told."""
+    bootstrap.override_clock(FixedClock(at))
+    assert Lifecycle(gateway).tick(at).status_code == 200
+    gateway_app.fan_out_changes(stream.event(), None)
+    return _flags(aws)
+
+
+def _not_intensified(gateway) -> bool:  # type: ignore[no-untyped-def]
+    view = gateway.client.http.get(
+        f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}", headers=gateway.operator()
+    ).json_body
+    return view["intensified"] is False
+
+
+def test_the_flag_lowered_is_told_when_an_agreement_ends_the_day_a_listing_does(
+    gateway, aws, receiver, stream
+):
+    agreement_id = _flagged(gateway, aws, receiver, stream)
+    midnight = datetime.combine(china_today() + timedelta(days=1), time(), CHINA)
     bootstrap.override_clock(FixedClock(midnight + timedelta(minutes=10)))  # before the tick
     ended = end_agreement(gateway, agreement_id)
     assert ended.status_code in (200, 204), ended.json_body
     reevaluate(aws)
     told = _flags(aws)
+    told += _ticked_and_fanned_out(gateway, aws, stream, midnight + timedelta(minutes=60))
 
-    at = midnight + timedelta(minutes=60)
-    bootstrap.override_clock(FixedClock(at))
-    ticked = Lifecycle(gateway).tick(at)
-    assert ticked.status_code == 200, ticked.json_body
-    gateway_app.fan_out_changes(stream.event(), None)  # the expiry's own fan-out
-    told += _flags(aws)
-    view = gateway.client.http.get(
-        f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}", headers=gateway.operator()
-    ).json_body
-    assert view["intensified"] is False, view  # the gateway's own answer: not intensified
-
+    assert _not_intensified(gateway)  # the gateway's own answer
     assert False in told, f"湖南's last word on the flag stays raised: told {told}"
 
 
 def test_the_same_end_a_day_earlier_is_told(gateway, aws, receiver, stream):
-    """Control (passes): the agreement ended while both listings are in force is told."""
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
-    made = create_agreement(gateway, agreement_terms())
-    agreement_id = made.json_body["agreement"]["agreement_id"]
-    reevaluate(aws)
-    recent = (china_today() - timedelta(days=1)).isoformat()
-    pushed(gateway, daye, DAYE, daye_black_entry(decided_on=recent, valid_from=recent))
-    pushed(
-        gateway,
-        daye,
-        DAYE,
-        daye_black_entry(
-            domain="major_tax_violation",
-            deciding_authority="国家税务总局大冶市税务局",
-            decision_number="大税稽罚〔2024〕9号",
-            decided_on=recent,
-            valid_from=recent,
-            valid_until=(china_today() + timedelta(days=1)).isoformat(),
-        ),
-    )
-    gateway_app.fan_out_changes(stream.event(), None)
-    assert _flags(aws) == [True]
+    agreement_id = _flagged(gateway, aws, receiver, stream)
     assert end_agreement(gateway, agreement_id).status_code in (200, 204)
     reevaluate(aws)
     assert _flags(aws) == [False]
@@ -126,35 +109,12 @@ def test_the_same_end_a_day_earlier_is_told(gateway, aws, receiver, stream):
 def test_the_flag_lowered_is_told_when_an_agreement_runs_out_the_day_a_listing_does(
     gateway, aws, receiver, stream
 ):
-    """The same with no one acting at midnight: the agreement was signed to run until the day
-    the listing's period ends; the tick's date job runs before the tick expires anything."""
+    """The agreement was signed to end (``effective_until``) the very day the tax listing's
+    period ends; the tick's date job runs before the tick expires anything."""
     from chalicelib.reevaluations import isolated_tick
 
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
     ends = china_today() + timedelta(days=1)
-    made = create_agreement(gateway, agreement_terms(effective_until=ends.isoformat()))
-    assert made.status_code == 201, made.json_body
-    reevaluate(aws)
-    recent = (china_today() - timedelta(days=1)).isoformat()
-    pushed(gateway, daye, DAYE, daye_black_entry(decided_on=recent, valid_from=recent))
-    pushed(
-        gateway,
-        daye,
-        DAYE,
-        daye_black_entry(
-            domain="major_tax_violation",
-            deciding_authority="国家税务总局大冶市税务局",
-            decision_number="大税稽罚〔2024〕9号",
-            decided_on=recent,
-            valid_from=recent,
-            valid_until=ends.isoformat(),
-        ),
-    )
-    gateway_app.fan_out_changes(stream.event(), None)
-    assert _flags(aws) == [True]
-
+    _flagged(gateway, aws, receiver, stream, effective_until=ends.isoformat())
     at = datetime.combine(ends, time(), CHINA) + timedelta(minutes=5)
     bootstrap.override_clock(FixedClock(at))
     started, failed = isolated_tick(bootstrap.container(), at)  # the date jobs, first
@@ -162,14 +122,7 @@ def test_the_flag_lowered_is_told_when_an_agreement_runs_out_the_day_a_listing_d
     assert started["reevaluations_started"] == 1
     reevaluate(aws)
     told = _flags(aws)
-    later = at + timedelta(minutes=55)
-    bootstrap.override_clock(FixedClock(later))
-    assert Lifecycle(gateway).tick(later).status_code == 200
-    gateway_app.fan_out_changes(stream.event(), None)
-    told += _flags(aws)
-    view = gateway.client.http.get(
-        f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}", headers=gateway.operator()
-    ).json_body
-    assert view["intensified"] is False, view  # the gateway's own answer: not intensified
+    told += _ticked_and_fanned_out(gateway, aws, stream, at + timedelta(minutes=55))
 
+    assert _not_intensified(gateway)
     assert False in told, f"湖南's last word on the flag stays raised: told {told}"

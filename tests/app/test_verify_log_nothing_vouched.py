@@ -65,14 +65,20 @@ def _log_start_past_the_head(path: str, body: dict) -> dict:  # type: ignore[typ
     return body
 
 
+def _two_owed(gateway, stream, hook) -> str:  # type: ignore[no-untyped-def]
+    """A subscription (its id) owed two changes logged since it began, both withheld."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub_id: str = subscribe(gateway, hook.url)["subscription_id"]
+    entries = [black_entry(decision_number=f"(2024)黑09执12{n}号") for n in (3, 4)]
+    push_and_fan_out(gateway, stream, city, CITY, entries)
+    return sub_id
+
+
 def test_a_log_start_past_the_signed_head_excuses_nothing(
     gateway, aws, stream, hook, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    city = gateway.register_platform(CITY)
-    assert gateway.put_region(HUNAN).status_code == 200
-    sub_id = subscribe(gateway, hook.url)["subscription_id"]
-    entries = [black_entry(decision_number=f"(2024)黑09执12{n}号") for n in (3, 4)]
-    push_and_fan_out(gateway, stream, city, CITY, entries)  # owed; withheld
+    sub_id = _two_owed(gateway, stream, hook)
 
     report = _verify(gateway, monkeypatch, sub_id, [], _log_start_past_the_head)
 
@@ -92,11 +98,7 @@ def test_a_log_start_past_the_signed_head_fails_the_witnessed_run_too(
 ) -> None:  # type: ignore[no-untyped-def]
     from test_witnessing import scheduled_tick
 
-    city = gateway.register_platform(CITY)
-    assert gateway.put_region(HUNAN).status_code == 200
-    sub_id = subscribe(gateway, hook.url)["subscription_id"]
-    entries = [black_entry(decision_number=f"(2024)黑09执12{n}号") for n in (3, 4)]
-    push_and_fan_out(gateway, stream, city, CITY, entries)  # owed; withheld
+    sub_id = _two_owed(gateway, stream, hook)
     scheduled_tick()  # the witness cosigns the honest latest checkpoint
 
     report = _verify(
