@@ -125,6 +125,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     policy = PushPolicy(
         max_body_bytes=settings.max_body_bytes,
         tolerance=settings.tolerance,
+        retention_years=settings.retention_years,
         push_rate_per_minute=settings.push_rate_per_minute,
     )
     rates = DynamoRateCounter(dynamodb, settings.batches_table)
@@ -268,7 +269,9 @@ def build(settings: Settings, clock: Clock) -> Container:
             clock,
             registry,
             BulkPolicy(
-                removal_threshold=settings.resync_removal_threshold, tolerance=settings.tolerance
+                removal_threshold=settings.resync_removal_threshold,
+                tolerance=settings.tolerance,
+                retention_years=settings.retention_years,
             ),
             bulk_check,
             upload_queue,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from gateway.lifecycle import entry_problems
+from gateway.lifecycle import RETENTION_YEARS, entry_problems
 from gateway.national import domain_problem
 from gateway.ownership import relay_allowed
 from gateway_client.contract import ListingEntry, load_catalogue, within
@@ -57,12 +57,13 @@ def admission_problems(
     now: datetime,
     tolerance: timedelta,
     domains: Sequence[str] = (),
+    retention_years: int = RETENTION_YEARS,
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for each reason a valid entry cannot be stored at all: an origin
     the region may not claim, a domain a national source may not list in (``domains``, empty
     for every other platform), or a version or decision date from the future. (A new listing
     in a domain only the gateway lists in is refused by ``store``, which reads what is held.)"""
-    problems = entry_problems(entry, now, tolerance)
+    problems = entry_problems(entry, now, tolerance, retention_years)
     origin = origin_problem(entry, region, relays)
     if origin is not None:
         problems.insert(0, ("origin_region", *origin))

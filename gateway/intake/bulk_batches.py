@@ -28,7 +28,7 @@ from gateway.intake.storing import (
     Stored,
     store,
 )
-from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, Removal, RemovalReason
+from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, RETENTION_YEARS, Removal, RemovalReason
 from gateway.ports import ListingStore
 from gateway.promotion import promote
 from gateway_client.contract import (
@@ -61,6 +61,7 @@ def parse_batch(
     tolerance: timedelta,
     domains: Sequence[str] = (),
     decided: Mapping[str, str] | None = None,
+    retention_years: int = RETENTION_YEARS,
 ) -> ParsedBatch:
     """The batch's lines parsed and admitted; a line in a domain a newer resync ``decided``
     (its id by domain: ``resync_order.decided_by_newer``) set aside, storing nothing."""
@@ -78,7 +79,9 @@ def parse_batch(
                 LineError(line=line.number, field="domain", code=SUPERSEDED, message=message)
             )
             continue
-        problems = admission_problems(parsed, region, relays, now, tolerance, domains)
+        problems = admission_problems(
+            parsed, region, relays, now, tolerance, domains, retention_years
+        )
         if not problems:
             candidates.append((line.number, promote(parsed, region, now)))
         errors += [LineError(line=line.number, field=f, code=c, message=m) for f, c, m in problems]
@@ -140,6 +143,7 @@ def ingest_batches(
     rules_now: Callable[[], tuple[bool, tuple[str, ...]]],
     decided_now: Callable[[], Mapping[str, str]] | None = None,
     stopped: Callable[[], bool] = lambda: False,
+    retention_years: int = RETENTION_YEARS,
 ) -> Upload:
     """Pass 2 of a bulk ingest: parse batch k+1 while batch k is stored (one writer thread, so
     batches still reach the store in file order and a later line dedups against an earlier
@@ -160,7 +164,9 @@ def ingest_batches(
             if decided_now is not None and (done - 1) % BATCHES_PER_CHECKPOINT == 0:
                 decided = decided_now()
             now = clock.now()
-            parsed = parse_batch(batch, region, relays, now, tolerance, domains, decided)
+            parsed = parse_batch(
+                batch, region, relays, now, tolerance, domains, decided, retention_years
+            )
             if in_flight is not None:
                 upload = in_flight.counted(upload, clock.now())
             candidates = parsed.candidates

@@ -359,6 +359,7 @@ class BulkIngest:
             partial(rules_now, self._registry, upload),
             partial(decided_by_newer, self._uploads, upload),
             self._revoked(upload),
+            self._policy.retention_years,
         )
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from gateway.intake.bulk import DEFAULT_REMOVAL_THRESHOLD
 from gateway.intake.bulk_ranges import RANGE_LINES, RangeState
+from gateway.lifecycle import RETENTION_YEARS
 from gateway_client.contract import DEFAULT_TOLERANCE, Conflict
 
 
@@ -16,6 +17,7 @@ class BulkPolicy:
     removal_threshold: float = DEFAULT_REMOVAL_THRESHOLD
     lease: timedelta = timedelta(minutes=16)  # past Lambda's 15-minute limit
     tolerance: timedelta = DEFAULT_TOLERANCE  # clock skew allowed to a line's version
+    retention_years: int = RETENTION_YEARS  # a person's commitment settled before: refused
     range_lines: int = RANGE_LINES  # entries a range holds, when there is a queue to split by
 
 

@@ -34,6 +34,7 @@ from gateway.intake.storing import (
 )
 from gateway.lifecycle import (
     FUTURE_VERSION,
+    RETENTION_YEARS,
     FutureVersion,
     Removal,
     validate_removals,
@@ -60,6 +61,7 @@ from gateway_client.contract import (
 class PushPolicy:
     max_body_bytes: int = 5 * 1024 * 1024
     tolerance: timedelta = DEFAULT_TOLERANCE
+    retention_years: int = RETENTION_YEARS  # a person's commitment settled before: refused
     batch_lease: timedelta = timedelta(minutes=2)
     push_rate_per_minute: int = 600
 
@@ -144,7 +146,13 @@ class PushService:
         candidates: list[tuple[int, Listing]] = []
         for index, entry in valid:
             problems = admission_problems(
-                entry, region, relays, now, self._policy.tolerance, platform.domains
+                entry,
+                region,
+                relays,
+                now,
+                self._policy.tolerance,
+                platform.domains,
+                self._policy.retention_years,
             )
             if not problems:
                 candidates.append((index, promote(entry, region, now)))

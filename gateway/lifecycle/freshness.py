@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.requests import Stamped
-from gateway.lifecycle.retention import retention_over
+from gateway.lifecycle.retention import RETENTION_YEARS, retention_over
 from gateway_client.contract import (
     BadRequest,
     FutureDate,
@@ -60,10 +60,13 @@ def date_problem(day: date, now: datetime, name: str = "decided_on") -> str | No
 
 
 def entry_problems(
-    entry: ListingEntry, now: datetime, tolerance: timedelta
+    entry: ListingEntry,
+    now: datetime,
+    tolerance: timedelta,
+    retention_years: int = RETENTION_YEARS,
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for each time in ``entry`` that lies in the future, and for a
-    period not in force today."""
+    period not in force today or a retention over (``retention_years``, the purge's)."""
     problems: list[tuple[str, str, str]] = []
     version = version_problem(entry.source_updated_at, now, tolerance)
     if version is not None:
@@ -99,21 +102,26 @@ def entry_problems(
         late = date_problem(settled, now, "commitment.outcome_on")
         if late is not None:
             problems.append(("commitment.outcome_on", FUTURE_DATE, late))
-    erased = retention_over(entry, china_date(now))
+    erased = retention_over(entry, china_date(now), retention_years)
     if erased is not None:
         problems.append(
             (
                 "commitment.outcome_on",
                 PERIOD_ENDED,
-                f"a commitment involving an individual is erased five years after its outcome: "
-                f"this one's ended on {erased.isoformat()}, so it is not taken in anew",
+                f"a commitment involving an individual is erased {retention_years} years after "
+                f"its outcome: this one's ended on {erased.isoformat()}, so it is not taken in "
+                "anew",
             )
         )
     return problems
 
 
 def check_action(
-    action: Stamped, now: datetime, tolerance: timedelta, corrected: ListingEntry | None = None
+    action: Stamped,
+    now: datetime,
+    tolerance: timedelta,
+    corrected: ListingEntry | None = None,
+    retention_years: int = RETENTION_YEARS,
 ) -> None:
     """Refuse a lifecycle action (decision, repair) stamped in the future, or a correction
     whose entry is.
@@ -127,13 +135,18 @@ def check_action(
     if version is not None:
         raise FutureVersion(version, path="source_updated_at")
     if corrected is not None:
-        check_corrected(corrected, now, tolerance)
+        check_corrected(corrected, now, tolerance, retention_years)
 
 
-def check_corrected(corrected: ListingEntry, now: datetime, tolerance: timedelta) -> None:
+def check_corrected(
+    corrected: ListingEntry,
+    now: datetime,
+    tolerance: timedelta,
+    retention_years: int = RETENTION_YEARS,
+) -> None:
     """Refuse a corrected entry as its push would be refused (the first problem, its ``path``
     under ``corrected_entry``)."""
-    for name, code, message in entry_problems(corrected, now, tolerance):
+    for name, code, message in entry_problems(corrected, now, tolerance, retention_years):
         error = _ERRORS[code]
         raise error(message, path=f"corrected_entry.{name}")
 

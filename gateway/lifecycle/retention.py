@@ -83,14 +83,14 @@ def entry_involves_individual(entry: ListingEntry) -> bool:
     return bool(entry.responsible_persons) or _read_as_a_person(entry.credit_code)
 
 
-def retention_over(entry: ListingEntry, today: date) -> date | None:
-    """The day a settled commitment involving an individual was to be erased, if that was on or
-    before ``today``: its data is not to be taken in anew (review 296: stored, sent, and kept a
-    year more for the evidence window)."""
+def retention_over(entry: ListingEntry, today: date, years: int = RETENTION_YEARS) -> date | None:
+    """The day a settled commitment involving an individual was to be erased, ``years`` after
+    its outcome, if that was on or before ``today``: its data is not to be taken in anew
+    (review 296: stored, sent, and kept a year more for the evidence window)."""
     settled = entry.commitment.outcome_on if entry.commitment is not None else None
     if settled is None or not entry_involves_individual(entry):
         return None
-    erased = add_months(settled, 12 * RETENTION_YEARS)
+    erased = add_months(settled, 12 * years)
     return erased if erased <= today else None
 
 

@@ -241,7 +241,9 @@ class LifecycleService:
         held = self.listing(credit_code, listing_id)
         by = self._actors.owner(held, region)
         now = self._clock.now()
-        check_action(decision, now, self._tolerance, decision.corrected_entry)
+        check_action(
+            decision, now, self._tolerance, decision.corrected_entry, self._retention_years
+        )
         if decision.corrected_entry is not None and decision.outcome != "corrected":
             raise BadRequest(  # else dropped unread: the caller would think it corrected
                 f"corrected_entry goes with outcome corrected; {decision.outcome} keeps or "
@@ -284,7 +286,7 @@ class LifecycleService:
         held = self.listing(credit_code, listing_id)
         self._not_under_purge(listing_id, "it cannot be put in force")
         now = self._clock.now()
-        check_corrected(request.corrected_entry, now, self._tolerance)
+        check_corrected(request.corrected_entry, now, self._tolerance, self._retention_years)
         if replayed(held, request):
             return held, False
         self._actors.may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)

@@ -44,3 +44,17 @@ def test_within_retention_or_of_no_person_it_is_taken(gateway, days_ago, person)
     reply = push(gateway, city, CITY, settled("kept", days_ago, person))
 
     assert (reply["accepted"], reply["errors"]) == (1, [])
+
+
+def test_the_refusal_follows_the_configured_retention(gateway):
+    """``CG_RETENTION_YEARS``, the purge's, is the intake's too (review 297: a fixed five years
+    took in, to be erased at the next tick, a commitment settled four years before under three)."""
+    gateway.configure(retention_years="3")
+    city = gateway.register_platform(CITY)
+
+    reply = push(gateway, city, CITY, settled("kept", 365 * 4, person=True))
+
+    assert reply["accepted"] == 0, reply
+    [error] = reply["errors"]
+    assert (error["field"], error["code"]) == ("commitment.outcome_on", "period_ended")
+    assert "3 years" in error["message"]
