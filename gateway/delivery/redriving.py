@@ -160,7 +160,9 @@ class Redriving:
         and queued them all (else the next call goes on with the rest)."""
         started = self.clock.now()
         ids, read_all = self._dead_read(subscription_id, _missed, started, DEAD_READ_SECONDS, 1)
-        queued, finished = self._redriven(subscription_id, ids, started, REDRIVE_SECONDS)
+        queued, finished = (
+            self._redriven(subscription_id, ids, started, REDRIVE_SECONDS) if ids else (0, True)
+        )  # none left: no agreements read for nothing, as ``_redrive_dead``
         if read_all and finished:
             self.subscriptions.update(
                 subscription_id,
