@@ -30,18 +30,23 @@ GREEN = {
 }
 
 
-def _red_delivered(gateway, aws, stream, receiver):
-    """大冶's red listing delivered to 湖南 with the green channel, 湖南 recognising 湖北's red
-    lists: the two platforms, and that delivery."""
-    daye = gateway.register_platform(DAYE)
-    hunan = gateway.register_platform(HUNAN)
-    terms = agreement_terms(
+def red_recognition_terms() -> dict:  # type: ignore[type-arg]
+    """湖南 recognising 湖北's red lists, with the green channel."""
+    return agreement_terms(
         title="湖南省认可湖北省诚信典型名单",
         sources=[{"region": HUBEI, "subtree": True}],
         kinds=["red"],
         min_severity=None,
         measures=[GREEN],
     )
+
+
+def _red_delivered(gateway, aws, stream, receiver):
+    """大冶's red listing delivered to 湖南 with the green channel, 湖南 recognising 湖北's red
+    lists: the two platforms, and that delivery."""
+    daye = gateway.register_platform(DAYE)
+    hunan = gateway.register_platform(HUNAN)
+    terms = red_recognition_terms()
     assert create_agreement(gateway, terms).status_code == 201
     assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
     dates = recent_entry()

@@ -13,20 +13,14 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
-from app_support import DAYE, HUBEI, HUNAN, agreement_terms, create_agreement
+from app_support import DAYE, HUNAN, create_agreement
 from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, recent_entry
+from test_feedback_held_back_incentive import red_recognition_terms
 from test_query_as_region import red_entry
 
 import app as gateway_app
 from chalicelib import bootstrap
 from gateway_client.contract.clock import CHINA
-
-GREEN = {
-    "measure_id": "green_channel",
-    "text": "绿色通道",
-    "department": "各行政审批部门",
-    "mandatory": False,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -57,13 +51,7 @@ def test_the_red_listing_ends_held_back_while_a_black_one_is_in_force(
 ):
     daye = gateway.register_platform(DAYE)
     gateway.register_platform(HUNAN)
-    terms = agreement_terms(
-        title="湖南省认可湖北省诚信典型名单",
-        sources=[{"region": HUBEI, "subtree": True}],
-        kinds=["red"],
-        min_severity=None,
-        measures=[GREEN],
-    )
+    terms = red_recognition_terms()
     assert create_agreement(gateway, terms).status_code == 201
     made = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
     assert made.status_code == 201
