@@ -13,10 +13,9 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy, BrokenCommitmentTerms
 from gateway.registry import (
     PUBLIC_KEY_TAKEN,
-    BrokenCommitmentPolicy,
-    BrokenCommitmentTerms,
     KeyAlgorithm,
     KeyIdTaken,
     PlatformKey,

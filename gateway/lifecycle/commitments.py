@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy
 from gateway.lifecycle.history_reading import rehomed
 from gateway.lifecycle.rules import STANDING, revoke_by_gateway
 from gateway.promotion import promote
-from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
     CommitmentOutcome,
     Listing,

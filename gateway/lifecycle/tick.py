@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy
 from gateway.lifecycle.commitments import (
     PolicyLookup,
     black_listing_ids,
@@ -30,7 +31,7 @@ from gateway.lifecycle.retention import purge_due
 from gateway.lifecycle.rules import expire, expiry_due
 from gateway.ownership import may_change
 from gateway.ports import Archive, Erasure, ListingStore, Registry
-from gateway.registry import BrokenCommitmentPolicy, Region
+from gateway.registry import Region
 from gateway_client.contract import Listing, ancestors, china_date, purge_id
 
 PAGE = 100

@@ -19,7 +19,7 @@ from lifecycle_support import Lifecycle, push_with_removals, pushed, recent_entr
 
 import gateway_client.contract.model as model
 from chalicelib.bootstrap import container
-from gateway.registry import BrokenCommitmentPolicy
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy
 from gateway_client.contract.listing import ListingEntry, identity_of
 
 BLANKS = [" ", "\u3000", "\u00a0"]

@@ -14,10 +14,11 @@ from fakes import InMemoryListingStore
 from test_commitments import POLICY, commitment_entry, held, rig_with_policy
 from test_lifecycle_service import Rig
 
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy, BrokenCommitmentTerms
 from gateway.lifecycle.commitments import black_listing_for, black_listing_ids, unlisted
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import UNLIST_ATTEMPTS
-from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms, Region
+from gateway.registry import Region
 from gateway_client.contract import Listing, ListingStatus, ListKind, Transition, china_date
 
 TODAY = china_date(NOW)

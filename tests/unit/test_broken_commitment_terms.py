@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy, BrokenCommitmentTerms
 from gateway_client.contract import Severity
 
 BASIS = "国办发〔2020〕49号"

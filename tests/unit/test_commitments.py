@@ -13,13 +13,14 @@ from builders import CITY, NOW, RESIDENT_ID, entry, listing, red_entry, with_sta
 from pydantic import ValidationError
 from test_lifecycle_service import Rig
 
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy
 from gateway.intake import validate_entries
 from gateway.lifecycle.commitments import black_listing_for, withdrawn
 from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.overdue_lists import OverdueLists
 from gateway.lifecycle.retention import purge_due
 from gateway.recognition import Refusal, Viewer, subject_view
-from gateway.registry import BrokenCommitmentPolicy, Region
+from gateway.registry import Region
 from gateway_client.contract import ListingEntry, ListingStatus, ListKind, Transition, masked
 
 HUNAN = Viewer(kind="region", region="430000", key_id="k-hunan")

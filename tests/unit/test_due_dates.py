@@ -25,13 +25,14 @@ from fakes import InMemoryArchive, InMemoryListingStore, InMemoryRegistry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gateway.broken_commitment_terms import BrokenCommitmentPolicy
 from gateway.lifecycle.commitments import PolicyLookup, broken, overdue, to_list
 from gateway.lifecycle.due import DueDates, late_on
 from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.retention import purge_due
 from gateway.lifecycle.rules import expire, expiry_due
 from gateway.lifecycle.tick import Tick
-from gateway.registry import BrokenCommitmentPolicy, Region
+from gateway.registry import Region
 from gateway_client.contract import Listing, ListingStatus, Objection, ObjectionStep, china_date
 
 POLICY = BrokenCommitmentPolicy(severity="general", legal_basis="《清城区信用承诺管理办法》第九条")
