@@ -14,9 +14,13 @@ from collections.abc import Iterable, Sequence
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import AgreementStore, ExchangeLog
 from gateway.delivery.redelivery import Resend, rebuild, restatement, shown_now
-from gateway.delivery.restatement_standing import recognition_on, restatement_stands
+from gateway.delivery.restatement_standing import (
+    flag_stands,
+    recognition_on,
+    restatement_stands,
+)
 from gateway.ports import ListingStore
-from gateway.recognition import Agreement, is_intensified, remembered, rewards
+from gateway.recognition import Agreement, rewards
 from gateway_client.contract import (
     Change,
     ChangeType,
@@ -121,11 +125,8 @@ class FromTheLog:
             logged = self.logged(delivery.log_sequence)
         if flag is None or logged is None:
             return flag is None
-        code = logged.listing.credit_code
-        listings = self.listings.subjects([code]).get(code, [])
-        region, today = delivery.recognition.subscriber_region, china_date(self.clock.now())
-        counted = remembered(agreements).counted(listings, region, today)
-        return is_intensified(frozenset(x.domain for x in counted)) == flag.intensified
+        today = china_date(self.clock.now())
+        return flag_stands(logged.listing.credit_code, delivery, agreements, self.listings, today)
 
     def _restatement(self, kept: Resend, listing_id: str) -> Change | None:
         """A restatement, from its version's change as the listing's log entries hold it

@@ -16,7 +16,7 @@ from pydantic import AwareDatetime
 
 from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, for_subscriber
-from gateway.delivery.restatement_standing import restatement_stands, restates
+from gateway.delivery.restatement_standing import judged_when_sent, stands_today
 from gateway.lifecycle import as_on
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered
@@ -210,18 +210,14 @@ class RecognitionToday:
             self._read = None
 
     def __call__(self, deliveries: list[Delivery]) -> list[Delivery]:
-        if not any(in_full(d) or restates(d) for d in deliveries):
+        if not any(in_full(d) or judged_when_sent(d) for d in deliveries):
             return deliveries
         with self._lock:
             if self._read is None:
                 self._read = tuple(self._agreements())
             agreements = self._read
         today = china_date(self._clock.now())
-        standing = [
-            d
-            for d in deliveries
-            if not restates(d) or restatement_stands(d, agreements, self._listings, today)
-        ]
+        standing = [d for d in deliveries if stands_today(d, agreements, self._listings, today)]
         return shown_now(standing, agreements, self._listings, today)
 
 

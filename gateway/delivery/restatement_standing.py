@@ -4,7 +4,11 @@ at each attempt of a queued one (``RecognitionToday``). Two re-evaluations of on
 may queue an older job's page, worked out on agreements superseded meanwhile, after the newer
 job's (review 295): sent, it would have the last word with a standing no longer in force, and
 nothing would correct it. Not sent, the newer job's restatement (or none, where nothing
-changed) is the subscriber's last word."""
+changed) is the subscriber's last word. Nor is a restatement sent of a version no longer
+stored — revoked, corrected, expired or purged since — whose own logged change told the
+subscriber after it (review 300: a resume sends logged changes first and restatements after,
+so the restated active version was the last word on a revoked listing). A ``subject.intensified``
+flag is judged the same way, on the subject as stored (``flag_stands``)."""
 
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from datetime import date
 from gateway.delivery.planning import Delivery
 from gateway.delivery.reevaluation import same_recognition
 from gateway.ports import ListingStore
-from gateway.recognition import Agreement, remembered, rewards, yielded
-from gateway_client.contract import Change, Recognition
+from gateway.recognition import Agreement, is_intensified, remembered, rewards, yielded
+from gateway_client.contract import Change, Listing, Recognition
 
 
 def recognition_on(
@@ -39,10 +43,63 @@ def restates(delivery: Delivery) -> bool:
     return delivery.type == "recognition.changed" and not delivery.replay
 
 
+def flags(delivery: Delivery) -> bool:
+    """A subject's intensified-punishment flag being sent as it was queued."""
+    return delivery.type == "subject.intensified" and not delivery.replay
+
+
+def judged_when_sent(delivery: Delivery) -> bool:
+    """What is judged again just before it is sent (``stands_today``)."""
+    return restates(delivery) or flags(delivery)
+
+
+def stands_today(
+    delivery: Delivery, agreements: Sequence[Agreement], listings: ListingStore, today: date
+) -> bool:
+    """A queued restatement or flag that still says what holds today; anything else."""
+    if restates(delivery):
+        return restatement_stands(delivery, agreements, listings, today)
+    if flags(delivery) and delivery.intensified is not None:
+        code = delivery.change.listing.credit_code
+        return flag_stands(code, delivery, agreements, listings, today)
+    return True
+
+
 def restatement_stands(
     delivery: Delivery, agreements: Sequence[Agreement], listings: ListingStore, today: date
 ) -> bool:
-    """Whether the restatement's recognition is the region's today."""
+    """Whether the restatement's recognition is the region's today, of the version it
+    restates, still the one stored."""
+    carried = delivery.change.listing
+    key = (carried.credit_code, carried.listing_id)
+    stored = listings.current([key]).get(carried.listing_id)
+    if stored is None or _version(stored) != _version(carried):
+        return False
     region = delivery.recognition.subscriber_region
     now = recognition_on(delivery.change, region, agreements, listings, today)
     return same_recognition(now, delivery.recognition)
+
+
+def flag_stands(
+    code: str,
+    delivery: Delivery,
+    agreements: Sequence[Agreement],
+    listings: ListingStore,
+    today: date,
+) -> bool:
+    """Whether the subject ``code``'s flag for the delivery's region is today what the
+    delivery says (raised or lowered): one superseded by a later flip stays unsent, or the
+    subscriber would hear the subject is under intensified punishment again, or no longer,
+    when it is not (reviews 281, 300)."""
+    flag = delivery.intensified
+    if flag is None:
+        return True
+    held = listings.subjects([code]).get(code, [])
+    region = delivery.recognition.subscriber_region
+    counted = remembered(agreements).counted(held, region, today)
+    return is_intensified(frozenset(x.domain for x in counted)) == flag.intensified
+
+
+def _version(listing: Listing) -> tuple[object, ...]:
+    """What a later change of the listing moves: its entry, status or history."""
+    return (listing.version, listing.status, listing.accepted_at, len(listing.history))

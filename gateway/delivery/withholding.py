@@ -18,8 +18,9 @@ when the agreement ended is masked at the attempt (``recognition_read``), as a r
 announced (``batch_sending.file_lines``).
 
 Nor is a restatement (``recognition.changed``) posted once it no longer says what its region
-recognises today (``restatement_standing``): it is settled dead, ``superseded``, as an erased
-delivery is, and a re-drive leaves it dead too (review 295).
+recognises today, of the version still stored, nor a subject's flag once a later flip
+superseded it (``restatement_standing``): it is settled dead, ``superseded``, as an erased
+delivery is, and a re-drive leaves it dead too (reviews 295, 300).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from gateway.delivery.batching import Batch
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt
 from gateway.delivery.redelivery import in_full
-from gateway.delivery.restatement_standing import restates
+from gateway.delivery.restatement_standing import judged_when_sent
 from gateway_client.contract import ChangeType
 
 WITHHELD = "not sent: its listing was purged since it was queued (its tombstone follows)"
@@ -61,10 +62,10 @@ def recognition_read(
 ) -> Future[list[Delivery]] | None:
     """A single delivery as today's recognition shows it — none, a restatement no longer
     standing — being read (None: nothing to read — a batch, no recognition known to the
-    service, or nothing to mask or judge: ``in_full``, ``restates``)."""
+    service, or nothing to mask or judge: ``in_full``, ``judged_when_sent``)."""
     if shown is None or isinstance(delivery, Batch):
         return None
-    if not (in_full(delivery) or restates(delivery)):
+    if not (in_full(delivery) or judged_when_sent(delivery)):
         return None
     return readers.submit(shown, [delivery])
 
