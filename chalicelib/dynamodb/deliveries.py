@@ -88,13 +88,14 @@ class DynamoDeliveryLog(DeliveryReads):
             return Progress(None, 0)
         state = DeliveryState(text(item, "state")) if "state" in item else None
         sending = item.get("sending_at")
-        attempts = item.get("attempts", {}).get("L", [])  # read for a dead one only: every
-        dead = state is DeliveryState.DEAD and attempts  # delivery asks its progress
-        return Progress(
+        attempts = item.get("attempts", {}).get("L", [])
+        last = read_attempt(attempts[-1]["S"]) if state is DeliveryState.DEAD and attempts else None
+        return Progress(  # the attempts read for a dead one only: every delivery asks this
             state,
             int(item.get("tries", {"N": "0"})["N"]),
             datetime.fromisoformat(sending["S"]) if sending else None,
-            read_attempt(attempts[-1]["S"]).not_sent if dead else None,
+            last.not_sent if last is not None else None,
+            last.at if last is not None and last.not_sent is not None else None,
         )
 
     def begin(self, delivery_id: str, at: datetime) -> None:

@@ -26,7 +26,7 @@ from gateway.delivery.judging import Outcome
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import BatchFiles, DeliveryLog, SubscriptionStore
 from gateway.delivery.records import Attempt, DeliveryState, NotSent
-from gateway.delivery.subscription import Subscription
+from gateway.delivery.subscription import Subscription, declined
 from gateway_client.contract import GatewaySigners
 
 log = logging.getLogger("credit_gateway.delivery")
@@ -72,7 +72,10 @@ class HeldBack:
             found = file_lines(self._files(), delivery)
             delivery, lines = found if found is not None else (delivery, [])
         self._record(delivery, attempt, DeliveryState.DEAD, lines)
-        if self._released is not None and self._released_now(delivery.subscription_id):
+        again = self._subscriptions.get(delivery.subscription_id) if self._released else None
+        if again is not None and held_back(again, self._signers) is None:
+            if _declined(again, why, now):
+                return Outcome(state=DeliveryState.DEAD, parked=True)
             named = [line.record_key for line in lines] or [delivery.record_key]
             return self.sweep(delivery, named, why, time_left)
         # Parked by choice or until verified: nothing for the dead-letter alarm.
@@ -81,18 +84,19 @@ class HeldBack:
     def came_again(
         self,
         delivery: Delivery | Batch,
-        held: NotSent,
+        held: tuple[NotSent, datetime],
         subscription: Subscription | None,
         time_left: float | None,
     ) -> Outcome | None:
         """A held delivery's message came again (what recorded it died before its sweep, or
         its re-read failed): swept now if its subscription has been released since; None
-        while it is still held back (a copy: nothing to do)."""
+        while it is still held back (a copy: nothing to do), or what its owner declined
+        (``held``: why and when it was held back)."""
         if self._released is None or subscription is None:
             return None
-        if held_back(subscription, self._signers) is not None:
+        if held_back(subscription, self._signers) is not None or _declined(subscription, *held):
             return None
-        swept = self.sweep(delivery, [delivery.record_key], held, time_left)
+        swept = self.sweep(delivery, [delivery.record_key], held[0], time_left)
         return replace(swept, region=subscription.region)
 
     def sweep(
@@ -124,6 +128,8 @@ class HeldBack:
             return Outcome(state=DeliveryState.DEAD, parked=True)
         return Outcome(state=DeliveryState.DEAD)
 
-    def _released_now(self, subscription_id: str) -> bool:
-        again = self._subscriptions.get(subscription_id)
-        return again is not None and held_back(again, self._signers) is None
+
+def _declined(subscription: Subscription, why: NotSent, at: datetime) -> bool:
+    """Held back, at ``at``, while the endpoint was off, and declined by the ``enable`` that
+    turned it back on: it stays dead (review 299)."""
+    return why == "disabled" and declined(subscription, at)

@@ -65,3 +65,4 @@ class Progress(NamedTuple):
     tries: int  # attempts recorded since it was queued (or re-driven)
     sending_since: datetime | None = None  # an attempt began then and was never recorded
     held: NotSent | None = None  # dead, and its last attempt was not sent for this
+    held_at: datetime | None = None  # when that attempt was recorded

@@ -17,7 +17,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.records import NotSent
-from gateway.delivery.subscription import Subscription
+from gateway.delivery.subscription import Subscription, declined
 from gateway.recognition import Agreement
 from gateway_client.contract import Clock, NotFound
 
@@ -40,12 +40,22 @@ def _parked(attempt: dict[str, Any]) -> bool:
     return attempt.get("not_sent") in _RESUMABLE
 
 
-def _missed(attempt: dict[str, Any]) -> bool:
+def _missed_by(subscription: Subscription | None) -> Callable[[dict[str, Any]], bool]:
     """Held back while the endpoint was off (or parked, never tried), or the answer (410
-    Gone) that turned it off."""
-    return (
-        attempt.get("not_sent") == "disabled" or _parked(attempt) or attempt.get("status") == _GONE
-    )
+    Gone) that turned it off — unless its owner declined what it missed then (``declined``)."""
+
+    def missed(attempt: dict[str, Any]) -> bool:
+        if _parked(attempt):
+            return True
+        off = attempt.get("not_sent") == "disabled" or attempt.get("status") == _GONE
+        at = attempt.get("at")
+        return off and not (
+            subscription is not None
+            and at is not None
+            and declined(subscription, datetime.fromisoformat(str(at)))
+        )
+
+    return missed
 
 
 class Redriving:
@@ -143,23 +153,24 @@ class Redriving:
         disabled endpoint missed, are re-driven by the operator or by ``enable``."""
         return self._redrive_dead(subscription.subscription_id, _parked)
 
-    def redrive_missed(self, subscription_id: str) -> int:
+    def redrive_missed(self, subscription: Subscription) -> int:
         """Queue again what an endpoint missed while it was off: held back for that, parked
         (never tried), or the attempt whose 410 answer turned it off."""
-        return self._redrive_dead(subscription_id, _missed)
+        return self._redrive_dead(subscription.subscription_id, _missed_by(subscription))
 
     def redrive_held(self, subscription: Subscription) -> int:
         """What resume and verify send: what was parked, and what it missed while it was off
         if that is still owed (``Subscription.missed_owed``)."""
         if subscription.missed_owed:
-            return self.redrive_owed(subscription.subscription_id)
+            return self.redrive_owed(subscription)
         return self.redrive_parked(subscription)
 
-    def redrive_owed(self, subscription_id: str) -> int:
+    def redrive_owed(self, subscription: Subscription) -> int:
         """``redrive_missed``, and no longer owed once one call has read every missed delivery
         and queued them all (else the next call goes on with the rest)."""
-        started = self.clock.now()
-        ids, read_all = self._dead_read(subscription_id, _missed, started, DEAD_READ_SECONDS, 1)
+        started, subscription_id = self.clock.now(), subscription.subscription_id
+        missed = _missed_by(subscription)
+        ids, read_all = self._dead_read(subscription_id, missed, started, DEAD_READ_SECONDS, 1)
         queued, finished = (
             self._redriven(subscription_id, ids, started, REDRIVE_SECONDS) if ids else (0, True)
         )  # none left: no agreements read for nothing, as ``_redrive_dead``
@@ -183,7 +194,9 @@ class Redriving:
         left: nothing is queued ahead of it) or the time run out — ``held`` perhaps queued,
         perhaps still dead (``HeldBack.sweep`` looks)."""
         started = self.clock.now()
-        chosen = _missed if why == "disabled" else _parked
+        chosen = (
+            _missed_by(self.subscriptions.get(subscription_id)) if why == "disabled" else _parked
+        )
         ids, read_all = self._dead_read(subscription_id, chosen, started, RELEASED_READ_SECONDS, 1)
         if not read_all:  # an older change of a subject may be unread: none queued ahead of it
             return False

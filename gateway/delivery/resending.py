@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from gateway.delivery.endpoint_watch import sendable
 from gateway.delivery.objection_notices import formerly_matched
@@ -69,6 +71,14 @@ class StartPastHead(BadRequest):
 
     code = "out_of_range"
     default_path = "from_sequence"
+
+
+def _declining(current: Subscription, redeliver_missed: bool, now: datetime) -> dict[str, Any]:
+    """What ``enable`` told not to redeliver declines: what was missed up to now, when
+    something was (it was off, or still owed what it missed)."""
+    if redeliver_missed or (current.enabled and not current.missed_owed):
+        return {}
+    return {"missed_declined_at": now}
 
 
 def _enabled(current: Subscription) -> Subscription:
@@ -209,6 +219,7 @@ class Resending(Redriving):
         to re-drive. Called again on an enabled endpoint, it goes on with what the last call
         left (one call re-sends a bounded part: review 132); how many. ``by_key``: the platform
         key asking (None: the operator), noted for review at its revocation."""
+        now = self.clock.now()
         on = self.subscriptions.update(
             subscription.subscription_id,
             lambda current: (
@@ -220,17 +231,18 @@ class Resending(Redriving):
                     # owed until sent, resume and verify sending it too; not when told not to
                     "missed_owed": redeliver_missed
                     and (current.missed_owed or not current.enabled),
+                    **_declining(current, redeliver_missed, now),
                 }
             ),
         )
         if on is None or not redeliver_missed:
             return 0
         if self.sending(on):
-            return self.redrive_owed(on.subscription_id)
+            return self.redrive_owed(on)
         # what it missed is queued once, as it is turned back on, to be held back as paused or
         # pending (review 283); not on every call to an enabled one that cannot send (review
         # 281: each call put every parked delivery back on the queue, parked again)
-        return self.redrive_missed(on.subscription_id) if not subscription.enabled else 0
+        return self.redrive_missed(on) if not subscription.enabled else 0
 
     def sending(self, subscription: Subscription) -> bool:
         """Verified, not paused, enabled, and signable: its parked deliveries may go."""

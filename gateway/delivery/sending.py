@@ -124,9 +124,10 @@ class DeliveryService:
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         erasure = erasure_read(self._erased, self._readers, delivery)
         recognition = recognition_read(self._shown, self._readers, delivery)
-        state, tries, sending_since, held = self._log.progress(delivery.record_key)
+        state, tries, sending_since, held, held_at = self._log.progress(delivery.record_key)
         if held is not None and held not in NEVER_SENT:  # came again: swept if released since
-            swept = self._holding.came_again(delivery, held, reading.result(), time_left)
+            since = (held, held_at or self._clock.now())
+            swept = self._holding.came_again(delivery, since, reading.result(), time_left)
             if swept is not None:
                 if isinstance(delivery, Batch) and swept.state is not DeliveryState.RETRYING:
                     self._batch_files().remove(delivery.key)  # settled: its file goes, as below

@@ -92,6 +92,12 @@ class Subscription(SubscriptionRequest):
     # pending or unsigned), or one call re-drove only part. Resume and verify send it too, and
     # ``enable`` goes on with it, until one call has sent it all (or ``enable`` says not to).
     missed_owed: bool = False
+    # ``enable`` told not to deliver what it missed (``redeliver_missed`` false): what was held
+    # back while it was off, and the 410 that turned it off, up to then stay dead for good — no
+    # later sweep (a held-back delivery's own, another enable's) sends them (review 299).
+    missed_declined_at: AwareDatetime | None = Field(
+        default=None, exclude_if=lambda held: held is None
+    )
     # After a rotation the old ``whsec_`` secret signs too, until then (receivers switch over).
     previous_secret: str | None = None
     previous_secret_until: AwareDatetime | None = None
@@ -255,3 +261,10 @@ def batch_clock(subscription: Subscription, at: datetime) -> datetime | None:
     if subscription.batches_failing_since is None or last is None or at - last > BATCH_GAP:
         return None
     return subscription.batches_failing_since
+
+
+def declined(subscription: Subscription, held_at: datetime) -> bool:
+    """Whether what was held back (or turned it off) at ``held_at`` is what its owner
+    declined (``missed_declined_at``)."""
+    at = subscription.missed_declined_at
+    return at is not None and held_at <= at

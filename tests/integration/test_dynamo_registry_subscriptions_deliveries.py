@@ -236,7 +236,13 @@ def test_a_dead_delivery_is_reopened_once(deliveries):
         True,
         False,
     )
-    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 0, None, None)
+    assert deliveries.progress(delivery.delivery_id) == (
+        DeliveryState.RETRYING,
+        0,
+        None,
+        None,
+        None,
+    )
 
 
 def test_a_delivery_recorded_held_back_says_what_held_it(deliveries):
@@ -257,11 +263,17 @@ def test_an_attempt_under_way_is_a_note_until_it_is_recorded(deliveries):
 
     deliveries.begin(delivery.delivery_id, began)
 
-    assert deliveries.progress(delivery.delivery_id) == (None, 0, began, None)
+    assert deliveries.progress(delivery.delivery_id) == (None, 0, began, None, None)
     assert deliveries.get(delivery.delivery_id) is None
     assert deliveries.view(delivery.delivery_id) is None
     deliveries.record(delivery, attempt(503), DeliveryState.RETRYING)
-    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 1, None, None)
+    assert deliveries.progress(delivery.delivery_id) == (
+        DeliveryState.RETRYING,
+        1,
+        None,
+        None,
+        None,
+    )
     deliveries.begin(delivery.delivery_id, began + timedelta(seconds=60))
     assert deliveries.progress(delivery.delivery_id).sending_since == began + timedelta(seconds=60)
 
@@ -272,7 +284,13 @@ def test_a_delivered_delivery_takes_no_note_of_a_late_duplicate_attempt(deliveri
 
     deliveries.begin(delivery.delivery_id, ACCEPTED_AT + timedelta(seconds=9))
 
-    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None, None)
+    assert deliveries.progress(delivery.delivery_id) == (
+        DeliveryState.DELIVERED,
+        1,
+        None,
+        None,
+        None,
+    )
 
 
 def test_only_subscriptions_an_endpoint_of_which_acknowledged_the_listing_received_it(

@@ -33,7 +33,7 @@ def test_a_replay_is_recorded_apart_and_rebuilt_as_that_replay(aws: Any) -> None
 
     assert again.record_key != original.delivery_id
     assert log.progress(original.delivery_id).state is DeliveryState.DELIVERED
-    assert log.progress(again.record_key) == (DeliveryState.RETRYING, 1, None, None)
+    assert log.progress(again.record_key) == (DeliveryState.RETRYING, 1, None, None, None)
     assert log.kept(again.record_key) == resend_of(again)
     view = log.view(again.record_key)
     assert view is not None

@@ -349,9 +349,14 @@ class InMemoryDeliveryLog:
 
     def progress(self, delivery_id: str) -> Progress:
         state, attempts = self._states.get(delivery_id), self.attempts.get(delivery_id)
-        held = attempts[-1].not_sent if attempts and state is DeliveryState.DEAD else None
+        last = attempts[-1] if attempts and state is DeliveryState.DEAD else None
+        held = last.not_sent if last is not None else None
         return Progress(
-            state, self._tries.get(delivery_id, 0), self._sending.get(delivery_id), held
+            state,
+            self._tries.get(delivery_id, 0),
+            self._sending.get(delivery_id),
+            held,
+            last.at if last is not None and held is not None else None,
         )
 
     def begin(self, delivery_id: str, at: datetime) -> None:

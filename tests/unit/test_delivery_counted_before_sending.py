@@ -36,7 +36,7 @@ def test_an_attempt_killed_mid_request_is_noted_on_its_delivery_only() -> None:
     with pytest.raises(Killed):
         h.service.deliver(h.delivery, 1)
 
-    assert h.log.progress(h.delivery.delivery_id) == (None, 0, NOW, None)
+    assert h.log.progress(h.delivery.delivery_id) == (None, 0, NOW, None, None)
     assert h.subscriptions.get("s-1") == h.subscription  # not written
 
 
@@ -54,7 +54,7 @@ def test_the_next_attempt_counts_the_cut_off_one_against_delivery_and_endpoint()
     [cut_off, answered] = h.log.attempts[h.delivery.delivery_id]
     assert (cut_off.at, cut_off.status, answered.status) == (NOW, 0, 503)
     assert "cut off" in cut_off.response_excerpt
-    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.RETRYING, 2, None, None)
+    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.RETRYING, 2, None, None, None)
     stored = h.subscriptions.get("s-1")
     assert stored is not None
     assert (outcome.state, stored.failing_since) == (DeliveryState.RETRYING, NOW)
@@ -89,7 +89,7 @@ def test_a_healthy_endpoint_is_never_written_and_its_delivery_clears_the_note() 
     outcome = h.service.deliver(h.delivery, 1)
 
     assert (outcome.state, puts) == (DeliveryState.DELIVERED, [])
-    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None, None)
+    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None, None, None)
     assert len(h.transport.posts) == 1
 
 
@@ -104,7 +104,7 @@ def test_a_first_receive_with_the_request_s_time_left_is_not_noted_before_sendin
     outcome = h.service.deliver(h.delivery, 1, time_left=AMPLE)
 
     assert (outcome.state, noted) == (DeliveryState.DELIVERED, [])
-    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None, None)
+    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None, None, None)
 
 
 def test_an_attempt_with_too_little_time_left_is_noted() -> None:
@@ -114,7 +114,7 @@ def test_an_attempt_with_too_little_time_left_is_noted() -> None:
     with pytest.raises(Killed):
         h.service.deliver(h.delivery, 1, time_left=10.0)
 
-    assert h.log.progress(h.delivery.delivery_id) == (None, 0, NOW, None)
+    assert h.log.progress(h.delivery.delivery_id) == (None, 0, NOW, None, None)
 
 
 def test_after_an_uncounted_crash_the_next_receive_is_noted_and_then_counted() -> None:
@@ -123,7 +123,7 @@ def test_after_an_uncounted_crash_the_next_receive_is_noted_and_then_counted() -
     h.transport.post = killed_mid_request  # type: ignore[method-assign]
     with pytest.raises(Killed):
         h.service.deliver(h.delivery, 1, time_left=AMPLE)  # a crash: nothing noted
-    assert h.log.progress(h.delivery.delivery_id) == (None, 0, None, None)
+    assert h.log.progress(h.delivery.delivery_id) == (None, 0, None, None, None)
     h.clock.advance(timedelta(minutes=5))
     with pytest.raises(Killed):
         h.service.deliver(h.delivery, 2, time_left=AMPLE)  # received again: noted
