@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from gateway.lifecycle import content_version, named_before, unsettles
+from gateway.lifecycle import breach_kept, content_version, named_before, unsettles
 from gateway.ownership import may_change
 from gateway_client.contract import Listing, ListingEntry
 
@@ -117,6 +117,7 @@ def carried_over(update: Listing, held: Listing) -> Listing:
             "history": held.history,
             "performed_on": held.performed_on,
             "listed_at": held.listed_at or held.accepted_at,
+            "conduct_ended_on": breach_kept(held, update.conduct_ended_on),
             **named_before(held, update.responsible_persons),
         }
     )

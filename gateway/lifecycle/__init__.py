@@ -1,7 +1,7 @@
 """A listing's life after intake: removals, objections, repair, expiry, retention, deadlines."""
 
 from gateway.lifecycle.acting import NotARecipient
-from gateway.lifecycle.commitments import unsettles
+from gateway.lifecycle.commitments import breach_kept, unsettles
 from gateway.lifecycle.corrections import CommitmentSettled
 from gateway.lifecycle.due import Budget, DueDates, late_on
 from gateway.lifecycle.freshness import (
@@ -104,6 +104,7 @@ __all__ = [
     "VerificationReport",
     "WorkdayCalendar",
     "as_on",
+    "breach_kept",
     "content_version",
     "dates_problem",
     "days_corrected",

@@ -150,6 +150,17 @@ def black_listing_for(
     return promote(entry, commitment.origin_region, now)
 
 
+def breach_kept(held: Listing, conduct_ended_on: date | None) -> date | None:
+    """The conduct end a new version of ``held`` carries: of a black listing the gateway made
+    of a broken promise, the breach it set (the promise's outcome), which no platform names —
+    an owner's correction would clear it, or move it later, and keep the person's listing
+    years past the promise it quotes (review 299); any other's, as given."""
+    made_by_gateway = held.domain == BROKEN_DOMAIN and held.kind is ListKind.BLACK
+    if not made_by_gateway or held.conduct_ended_on is None:
+        return conduct_ended_on
+    return min(held.conduct_ended_on, conduct_ended_on or held.conduct_ended_on)
+
+
 def _mark(commitment: Listing) -> str:
     """A keyed mark of the commitment (the identity key's HMAC): no region can compute it, so
     none can push a listing under the id the owner's policy will give its broken promise."""

@@ -5,7 +5,7 @@ correction's version."""
 
 from __future__ import annotations
 
-from gateway.lifecycle.commitments import unsettles
+from gateway.lifecycle.commitments import breach_kept, unsettles
 from gateway.lifecycle.requests import Stamped
 from gateway_client.contract import (
     BadRequest,
@@ -80,6 +80,7 @@ def corrected_content(
             f"the commitment's outcome is recorded already (kept or broken is final); {instead}"
         )
     content: dict[str, object] = {name: getattr(entry, name) for name in CORRECTED}
+    content["conduct_ended_on"] = breach_kept(listing, entry.conduct_ended_on)
     if rehomed:
         content["origin_region"] = entry.origin_region
     # the correction is the content's new version: stamped with it (``content_version``)

@@ -15,7 +15,12 @@ from test_commitments import POLICY, commitment_entry, held, rig_with_policy
 from test_lifecycle_service import Rig
 
 from gateway.broken_commitment_terms import BrokenCommitmentPolicy, BrokenCommitmentTerms
-from gateway.lifecycle.commitments import black_listing_for, black_listing_ids, unlisted
+from gateway.lifecycle.commitments import (
+    black_listing_for,
+    black_listing_ids,
+    breach_kept,
+    unlisted,
+)
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import UNLIST_ATTEMPTS
 from gateway.registry import Region
@@ -250,3 +255,17 @@ def test_an_ancestor_that_does_not_act_for_the_owner_lends_it_no_policy():
     rig.seed(listing(commitment_entry(outcome="broken", outcome_on="2025-04-02"), region=COUNTY))
 
     assert rig.service.tick().broken_commitments_listed == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [(None, "2025-04-02"), ("2026-01-01", "2025-04-02"), ("2025-03-01", "2025-03-01")],
+)
+def test_a_new_version_of_a_broken_promises_listing_never_moves_its_breach_later(given, kept):
+    """Review 299: the owner's correction, which cannot name the conduct end the gateway set,
+    cleared it; nor may one move it later (retention runs from it)."""
+    black = black_listing_for(held(outcome="broken", outcome_on="2025-04-02"), POLICY, NOW)
+    given_on = date.fromisoformat(given) if given else None
+
+    assert breach_kept(black, given_on) == date.fromisoformat(kept)
+    assert breach_kept(listing(), given_on) == given_on  # any other listing: as given
