@@ -171,7 +171,9 @@ def ingest_batches(
                 upload = in_flight.counted(upload, clock.now())
             candidates = parsed.candidates
             today = china_date(now)
-            stored = writer.submit(store, listings, candidates, region, relays, purged, today)
+            stored = writer.submit(
+                store, listings, candidates, region, relays, purged, today, retention_years
+            )
             in_flight = InFlight(parsed, stored)
             if out_of_time():
                 return in_flight.counted(upload, clock.now())

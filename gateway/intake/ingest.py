@@ -157,7 +157,15 @@ class PushService:
             if not problems:
                 candidates.append((index, promote(entry, region, now)))
             errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
-        stored = store(listings, candidates, region, relays, self._purged, china_date(now))
+        stored = store(
+            listings,
+            candidates,
+            region,
+            relays,
+            self._purged,
+            china_date(now),
+            self._policy.retention_years,
+        )
         errors += [
             EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
             for r in stored.refused

@@ -10,7 +10,7 @@ from typing import Protocol
 from gateway.intake.admission import reserved_problem
 from gateway.intake.dedup import plan
 from gateway.intake.own_listings import Purged, stored_before
-from gateway.lifecycle import STANDING, as_on
+from gateway.lifecycle import RETENTION_YEARS, STANDING, as_on, retention_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Write
 from gateway_client.contract import (
@@ -139,6 +139,7 @@ def store(
     relays_subregions: bool,
     purged: Purged,
     today: date,
+    retention_years: int = RETENTION_YEARS,
 ) -> Stored:
     """Dedup and write, every write conditional on the version read (or on absence, for a new
     listing); a write that loses a race is planned again against what won. A candidate still
@@ -183,6 +184,15 @@ def store(
             for i, field in prolonging.items()
         ]
         pending = [(i, x) for i, x in pending if i not in prolonging]
+        past = {  # updating a commitment that involves an individual, its retention over
+            i: problem
+            for i, x in pending
+            if (held := current.get(x.listing_id)) is not None
+            and _updates_own(held, region, relays_subregions)
+            and (problem := retention_problem(x, today, retention_years, held))
+        }
+        result.refused += [Refusal(i, *problem) for i, problem in past.items()]
+        pending = [(i, x) for i, x in pending if i not in past]
         decided = plan(pending, current, region, relays_subregions, gone.keys())
         moving = [x.listing_id for _, x, held in decided.write if held is not None]
         erasing = purged(moving) if moving else set()

@@ -11,6 +11,7 @@ from gateway.lifecycle.freshness import (
     FutureVersion,
     PeriodEnded,
     entry_problems,
+    retention_problem,
     version_problem,
 )
 from gateway.lifecycle.history_reading import rehomed
@@ -120,6 +121,7 @@ __all__ = [
     "rehomed",
     "remove",
     "removed_status",
+    "retention_problem",
     "shipped_policies",
     "unsettles",
     "validate_removals",

@@ -18,6 +18,7 @@ from gateway.lifecycle.retention import RETENTION_YEARS, retention_over
 from gateway_client.contract import (
     BadRequest,
     FutureDate,
+    Listing,
     ListingEntry,
     china_date,
     effective_valid_until,
@@ -102,18 +103,29 @@ def entry_problems(
         late = date_problem(settled, now, "commitment.outcome_on")
         if late is not None:
             problems.append(("commitment.outcome_on", FUTURE_DATE, late))
-    erased = retention_over(entry, china_date(now), retention_years)
+    erased = retention_problem(entry, china_date(now), retention_years)
     if erased is not None:
-        problems.append(
-            (
-                "commitment.outcome_on",
-                PERIOD_ENDED,
-                f"a commitment involving an individual is erased {retention_years} years after "
-                f"its outcome: this one's ended on {erased.isoformat()}, so it is not taken in "
-                "anew",
-            )
-        )
+        problems.append(erased)
     return problems
+
+
+def retention_problem(
+    entry: ListingEntry, today: date, retention_years: int, held: Listing | None = None
+) -> tuple[str, str, str] | None:
+    """(field, code, message) when ``entry`` is a commitment involving an individual — by
+    itself, or as the ``held`` listing it updates did (review 299: an update naming nobody
+    was taken in, and its acceptance kept the persons named before a year more) — whose
+    retention is over (``retention_over``)."""
+    erased = retention_over(entry, today, retention_years, held)
+    if erased is None:
+        return None
+    return (
+        "commitment.outcome_on",
+        PERIOD_ENDED,
+        f"a commitment involving an individual is erased {retention_years} years after "
+        f"its outcome: this one's ended on {erased.isoformat()}, so it is not taken in "
+        "anew",
+    )
 
 
 def check_action(

@@ -83,12 +83,17 @@ def entry_involves_individual(entry: ListingEntry) -> bool:
     return bool(entry.responsible_persons) or _read_as_a_person(entry.credit_code)
 
 
-def retention_over(entry: ListingEntry, today: date, years: int = RETENTION_YEARS) -> date | None:
-    """The day a settled commitment involving an individual was to be erased, ``years`` after
-    its outcome, if that was on or before ``today``: its data is not to be taken in anew
-    (review 296: stored, sent, and kept a year more for the evidence window)."""
+def retention_over(
+    entry: ListingEntry, today: date, years: int = RETENTION_YEARS, held: Listing | None = None
+) -> date | None:
+    """The day a settled commitment involving an individual (or updating a ``held`` listing
+    that does) was to be erased, ``years`` after its outcome, if that was on or before
+    ``today``: its data is not to be taken in anew (review 296: stored, sent, and kept a year
+    more for the evidence window)."""
     settled = entry.commitment.outcome_on if entry.commitment is not None else None
-    if settled is None or not entry_involves_individual(entry):
+    if settled is None:
+        return None
+    if not (entry_involves_individual(entry) or (held is not None and involves_individual(held))):
         return None
     erased = add_months(settled, 12 * years)
     return erased if erased <= today else None
