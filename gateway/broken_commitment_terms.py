@@ -71,7 +71,7 @@ class BrokenCommitmentPolicy(BrokenCommitmentTerms):
             **terms.model_dump(),
             since=stored.since,
             terms_since=today,
-            earlier=earlier[:EARLIER_KEPT],
+            earlier=_kept(earlier),
         )
 
     def terms(self) -> BrokenCommitmentTerms:
@@ -97,3 +97,14 @@ class BrokenCommitmentPolicy(BrokenCommitmentTerms):
         if not that_day:  # before the oldest terms kept
             that_day.append(BrokenCommitmentTerms(**self.earlier[-1].model_dump(exclude={"since"})))
         return min([*that_day, now], key=lambda terms: _GRAVITY[terms.severity])
+
+
+def _kept(earlier: tuple[DatedTerms, ...]) -> tuple[DatedTerms, ...]:
+    """At most ``EARLIER_KEPT``: the oldest ones beyond become one, from the oldest's day, with
+    the lightest of their terms — a breach in their time is never listed under graver terms
+    than it was broken under (review 299: dropped, it fell to later, graver ones)."""
+    if len(earlier) <= EARLIER_KEPT:
+        return earlier
+    newer, older = earlier[: EARLIER_KEPT - 1], earlier[EARLIER_KEPT - 1 :]
+    lightest = min(older, key=lambda held: _GRAVITY[held.severity])
+    return (*newer, lightest.model_copy(update={"since": older[-1].since}))

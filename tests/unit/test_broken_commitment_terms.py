@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from gateway.broken_commitment_terms import BrokenCommitmentPolicy, BrokenCommitmentTerms
+from gateway.broken_commitment_terms import (
+    EARLIER_KEPT,
+    BrokenCommitmentPolicy,
+    BrokenCommitmentTerms,
+)
 from gateway_client.contract import Severity
 
 BASIS = "国办发〔2020〕49号"
@@ -48,3 +52,16 @@ def test_the_same_terms_again_keep_nothing_and_a_breach_on_a_change_day_takes_th
     assert graver is not None
     assert graver.terms_for(date(2026, 3, 10)) == terms(Severity.GENERAL, "甲")
     assert graver.terms_for(date(2026, 3, 11)) == terms(Severity.SERIOUS, "乙")
+
+
+def test_past_the_terms_kept_a_breach_is_never_listed_under_graver_ones_than_its_days() -> None:
+    """Review 299: the oldest terms beyond ``EARLIER_KEPT`` were dropped, and a breach under
+    them fell to the oldest kept — graver terms set later."""
+    steps = [(date(2026, 1, 1), terms(Severity.GENERAL, "甲"))]
+    steps += [(date(2026, 2, 1 + n), terms(Severity.SERIOUS, f"第{n}条")) for n in range(25)]
+    policy = changed(*steps)
+    assert policy is not None
+
+    assert len(policy.earlier) == EARLIER_KEPT
+    assert policy.terms_for(date(2026, 1, 15)).severity is Severity.GENERAL
+    assert policy.terms_for(date(2026, 2, 20)).severity is Severity.SERIOUS  # the kept ones hold
