@@ -15,8 +15,10 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StrictBool
+from pydantic import AwareDatetime, Field, PlainValidator, StrictBool
+from pydantic_core import PydanticCustomError
 
 from gateway.lifecycle import as_on
 from gateway.persons import shown_in_full
@@ -46,10 +48,24 @@ from gateway_client.contract import (
 MAX_CODES = 1000
 
 
+def _scalar(value: object) -> object:
+    """Any JSON scalar passes, to be that entry's error if it is no code; an array or an
+    object is refused at its place (review 300: a union named each member in the path)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise PydanticCustomError("string_type", "a code is a string")
+
+
+Scalar = Annotated[
+    str | int | float | bool | None,
+    PlainValidator(_scalar, json_schema_input_type=str | int | float | bool | None),
+]
+
+
 class CheckRequest(Frozen):
     # any JSON scalar, so that a number or a null (a spreadsheet's cell) is that entry's error,
     # not the whole batch's (review 294)
-    codes: tuple[str | int | float | bool | None, ...] = Field(
+    codes: tuple[Scalar, ...] = Field(
         min_length=1,
         max_length=MAX_CODES,
         description="unified social credit codes or resident ID numbers, as strings; each is "
