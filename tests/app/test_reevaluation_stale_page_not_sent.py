@@ -8,7 +8,6 @@ subscriber's last word is rev3's (review 295: "not recognised", though rev3 reco
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from app_support import (
@@ -20,9 +19,9 @@ from app_support import (
     revise_agreement,
     two_daye_subjects,
 )
+from reevaluation_race import reevaluated_racing
 
 import app as gateway_app
-from chalicelib import bootstrap
 
 
 @pytest.mark.roles_unchecked
@@ -44,23 +43,11 @@ def test_the_last_recognition_received_is_the_one_in_force(gateway, aws, receive
     narrowed = agreement_terms(domains=["food_drug"])  # court defaulters no longer covered
     assert revise_agreement(gateway, agreement_id, narrowed).status_code == 200  # job A
 
-    runner = bootstrap.container().reevaluation_runner
-    original = runner.queue.enqueue
-    raced = {"done": False}
+    def job_b() -> None:  # A's page is computed; before it is queued, rev3 and job B
+        assert revise_agreement(gateway, agreement_id, rev1).status_code == 200
+        reevaluate(aws)  # job B runs (another invocation)
 
-    def enqueue(deliveries: Any) -> Any:
-        if deliveries and not raced["done"]:
-            raced["done"] = True  # A's page is computed; before it is queued, rev3 and job B
-            assert revise_agreement(gateway, agreement_id, rev1).status_code == 200
-            reevaluate(aws)  # job B runs (another invocation)
-        return original(deliveries)
-
-    runner.queue.enqueue = enqueue  # type: ignore[method-assign]
-    try:
-        reevaluate(aws)  # job A
-    finally:
-        runner.queue.enqueue = original  # type: ignore[method-assign]
-    assert raced["done"]
+    reevaluated_racing(aws, bool, job_b)  # job A
 
     for _ in range(3):  # deliver everything queued (a failure is retried by the next run)
         queue.run()

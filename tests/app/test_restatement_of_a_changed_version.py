@@ -19,59 +19,87 @@ from app_support import (
     daye_black_entry,
     reevaluate,
 )
+from delivery_support import Reply
 from lifecycle_support import china_today, push_with_removals, pushed, removal_of
+from reevaluation_race import reevaluated_racing
 
 import app as gateway_app
-from chalicelib import bootstrap
+
+RECENT = (china_today() - timedelta(days=1)).isoformat()
+
+
+def _listed(gateway, stream, queue, url: str, **extra: Any):  # type: ignore[no-untyped-def]
+    """大冶's black listing, delivered to 湖南's new subscription at ``url``: the platform, its
+    entry, the listing id and the subscription's path."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    made = gateway.subscribe_as_operator(region=HUNAN, url=url, **extra)
+    assert made.status_code == 201, made.json_body
+    entry = daye_black_entry(
+        decided_on=RECENT, valid_from=RECENT, source_updated_at="2026-03-02T09:00:00+08:00"
+    )
+    listing_id = pushed(gateway, daye, DAYE, entry)
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+    return daye, entry, listing_id, f"/v1/subscriptions/{made.json_body['subscription_id']}"
+
+
+def _revoked(gateway, stream, daye, entry) -> None:  # type: ignore[no-untyped-def]
+    removed = push_with_removals(gateway, daye, DAYE, [removal_of(entry, "revoked")])
+    assert removed.status_code == 200, removed.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+
+
+def _told(requests, listing_id: str, field: str = "status") -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    """What each webhook said of the listing, in order: its type, the listing's ``field``, and
+    whether it was recognised."""
+    told = []
+    for r in requests:
+        body = json.loads(r.body)
+        listing = body["data"]["listing"]
+        if listing["listing_id"] == listing_id:
+            told.append((body["type"], listing[field], body["recognition"]["recognised"]))
+    return told
+
+
+def _operator_post(gateway, path: str) -> None:  # type: ignore[no-untyped-def]
+    reply = gateway.client.http.post(path, headers=gateway.operator(), body=b"{}")
+    assert reply.status_code in (200, 202), reply.json_body
+
+
+def _restated_while_paused(gateway, aws, queue, path: str) -> None:  # type: ignore[no-untyped-def]
+    _operator_post(gateway, path + "/pause")
+    assert create_agreement(gateway, agreement_terms()).status_code == 201
+    reevaluate(aws)
+    queue.run()  # parked
+
+
+def _resumed(gateway, queue, hook, path: str) -> None:  # type: ignore[no-untyped-def]
+    assert hook.requests == []  # everything parked
+    _operator_post(gateway, path + "/resume")
+    for _ in range(2):
+        queue.run()
 
 
 @pytest.mark.roles_unchecked
 def test_a_revoked_listing_is_not_restated_recognised_after_its_revocation(
     gateway, aws, receiver, stream, queue
 ):
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    made = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
-    assert made.status_code == 201
-    recent = (china_today() - timedelta(days=1)).isoformat()
-    entry = daye_black_entry(decided_on=recent, valid_from=recent)
-    listing_id = pushed(gateway, daye, DAYE, entry)
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
+    """A re-evaluation page computed, and before it is queued the listing revoked and the
+    revocation delivered: the page's restatement, queued after, is not sent."""
+    daye, entry, listing_id, _ = _listed(gateway, stream, queue, receiver.url)
     receiver.requests.clear()
-
     assert create_agreement(gateway, agreement_terms()).status_code == 201  # the job
 
-    runner = bootstrap.container().reevaluation_runner
-    original = runner.queue.enqueue
-    raced = {"done": False}
+    def revoked_and_told() -> None:
+        _revoked(gateway, stream, daye, entry)
+        queue.run()  # its own fan-out, delivered
 
-    def enqueue(deliveries: Any, **kwargs: Any) -> Any:
-        if kwargs or raced["done"]:  # a fan-out's (the queue is one object), or later pages
-            return original(deliveries, **kwargs)
-        if deliveries:
-            raced["done"] = True  # the page is computed; before it is queued, the revocation
-            removed = push_with_removals(gateway, daye, DAYE, [removal_of(entry, "revoked")])
-            assert removed.status_code == 200, removed.json_body
-            gateway_app.fan_out_changes(stream.event(), None)
-            queue.run()  # its own fan-out, delivered
-        return original(deliveries)
-
-    runner.queue.enqueue = enqueue  # type: ignore[method-assign]
-    try:
-        reevaluate(aws)
-    finally:
-        runner.queue.enqueue = original  # type: ignore[method-assign]
-    assert raced["done"]
+    reevaluated_racing(aws, bool, revoked_and_told)
     for _ in range(3):
         queue.run()
 
-    told = []
-    for r in receiver.requests:
-        body = json.loads(r.body)
-        listing = body["data"]["listing"]
-        if listing["listing_id"] == listing_id:
-            told.append((body["type"], listing["status"], body["recognition"]["recognised"]))
+    told = _told(receiver.requests, listing_id)
     assert told, "nothing told"
     assert told[0][1] == "revoked"  # the revocation went first
     assert told[-1][2] is False, f"湖南's last word on the revoked listing, in order: {told}"
@@ -82,23 +110,11 @@ def test_a_dead_restatement_is_not_redriven_after_its_listing_was_revoked(
     gateway, aws, hook, stream, queue
 ):
     """No race: the restatement dies (its endpoint failing), the listing is revoked and the
-    revocation delivered, then the operator re-drives the dead: ``FromTheLog.stands`` judges
-    the restatement on the listing it carries (active), so it "stands" and goes out after the
-    revocation: 湖南 is told last that a revoked listing is recognised, with its measures."""
-    from delivery_support import Reply
-
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    made = gateway.subscribe_as_operator(region=HUNAN, url=hook.url, retry_schedule_seconds=[0])
-    assert made.status_code == 201, made.json_body
-    subscription_id = made.json_body["subscription_id"]
-    recent = (china_today() - timedelta(days=1)).isoformat()
-    entry = daye_black_entry(decided_on=recent, valid_from=recent)
-    listing_id = pushed(gateway, daye, DAYE, entry)
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
+    revocation delivered, then the operator re-drives the dead."""
+    daye, entry, listing_id, path = _listed(
+        gateway, stream, queue, hook.url, retry_schedule_seconds=[0]
+    )
     hook.requests.clear()
-
     state = {"refuse": True}
 
     def reply(received: Any) -> Reply:
@@ -112,30 +128,18 @@ def test_a_dead_restatement_is_not_redriven_after_its_listing_was_revoked(
     reevaluate(aws)
     for _ in range(3):  # failed, then dead
         queue.run()
-    dead = gateway.client.http.get(
-        f"/v1/subscriptions/{subscription_id}/deliveries?state=dead", headers=gateway.operator()
-    ).json_body["deliveries"]
-    assert len(dead) == 1, dead
+    dead = gateway.client.http.get(f"{path}/deliveries?state=dead", headers=gateway.operator())
+    assert len(dead.json_body["deliveries"]) == 1, dead.json_body
     state["refuse"] = False
 
-    removed = push_with_removals(gateway, daye, DAYE, [removal_of(entry, "revoked")])
-    assert removed.status_code == 200, removed.json_body
-    gateway_app.fan_out_changes(stream.event(), None)
+    _revoked(gateway, stream, daye, entry)
     for _ in range(2):
         queue.run()
-    redriven = gateway.client.http.post(
-        f"/v1/subscriptions/{subscription_id}/redrive", headers=gateway.operator(), body=b""
-    )
-    assert redriven.status_code in (200, 202), redriven.json_body
+    _operator_post(gateway, path + "/redrive")
     for _ in range(2):
         queue.run()
 
-    told = []
-    for r in hook.requests:
-        body = json.loads(r.body)
-        listing = body["data"]["listing"]
-        if listing["listing_id"] == listing_id:
-            told.append((body["type"], listing["status"], body["recognition"]["recognised"]))
+    told = _told(hook.requests, listing_id)
     assert ("listing.changed", "revoked", False) in told, told
     assert told[-1][2] is False, f"湖南's last word on the revoked listing, in order: {told}"
 
@@ -146,44 +150,15 @@ def test_a_resume_does_not_send_a_restatement_after_its_listings_revocation(
 ):
     """The subscriber's own pause and resume: while paused, an agreement restates the listing
     (recognised) and its owner then revokes it; both parked. The resume sends logged changes
-    first and restatements after (``Redriving._redrive_chunk``'s sort), and judges the
-    restatement on the listing it carries: "recognised, active" is the last word on a revoked
-    listing."""
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    made = gateway.subscribe_as_operator(region=HUNAN, url=hook.url)
-    assert made.status_code == 201, made.json_body
-    subscription_id = made.json_body["subscription_id"]
-    recent = (china_today() - timedelta(days=1)).isoformat()
-    entry = daye_black_entry(decided_on=recent, valid_from=recent)
-    listing_id = pushed(gateway, daye, DAYE, entry)
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
+    first and restatements after (``Redriving._redrive_chunk``'s sort)."""
+    daye, entry, listing_id, path = _listed(gateway, stream, queue, hook.url)
     hook.requests.clear()
-    path = f"/v1/subscriptions/{subscription_id}"
-    paused = gateway.client.http.post(path + "/pause", headers=gateway.operator(), body=b"{}")
-    assert paused.status_code == 200, paused.json_body
-
-    assert create_agreement(gateway, agreement_terms()).status_code == 201
-    reevaluate(aws)
+    _restated_while_paused(gateway, aws, queue, path)
+    _revoked(gateway, stream, daye, entry)
     queue.run()  # parked
-    removed = push_with_removals(gateway, daye, DAYE, [removal_of(entry, "revoked")])
-    assert removed.status_code == 200, removed.json_body
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()  # parked
-    assert hook.requests == []
+    _resumed(gateway, queue, hook, path)
 
-    resumed = gateway.client.http.post(path + "/resume", headers=gateway.operator(), body=b"{}")
-    assert resumed.status_code == 200, resumed.json_body
-    for _ in range(2):
-        queue.run()
-
-    told = []
-    for r in hook.requests:
-        body = json.loads(r.body)
-        listing = body["data"]["listing"]
-        if listing["listing_id"] == listing_id:
-            told.append((body["type"], listing["status"], body["recognition"]["recognised"]))
+    told = _told(hook.requests, listing_id)
     assert ("listing.changed", "revoked", False) in told, told
     assert told[-1][2] is False, f"湖南's last word on the revoked listing, in order: {told}"
 
@@ -193,29 +168,11 @@ def test_a_resume_does_not_roll_a_listing_back_to_the_version_a_restatement_carr
     gateway, aws, hook, stream, queue
 ):
     """The same, with the listing corrected (a new version, still recognised) instead of
-    revoked: the resume sends the new version's listing.changed, then the restatement carrying
-    the old version, which "stands" (same recognition): the subscriber's copy ends on the
+    revoked: the restatement carrying the old version would end the subscriber's copy on the
     version the owner replaced."""
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    made = gateway.subscribe_as_operator(region=HUNAN, url=hook.url)
-    assert made.status_code == 201, made.json_body
-    subscription_id = made.json_body["subscription_id"]
-    recent = (china_today() - timedelta(days=1)).isoformat()
-    entry = daye_black_entry(
-        decided_on=recent, valid_from=recent, source_updated_at="2026-03-02T09:00:00+08:00"
-    )
-    listing_id = pushed(gateway, daye, DAYE, entry)
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
+    daye, entry, listing_id, path = _listed(gateway, stream, queue, hook.url)
     hook.requests.clear()
-    path = f"/v1/subscriptions/{subscription_id}"
-    paused = gateway.client.http.post(path + "/pause", headers=gateway.operator(), body=b"{}")
-    assert paused.status_code == 200, paused.json_body
-
-    assert create_agreement(gateway, agreement_terms()).status_code == 201
-    reevaluate(aws)
-    queue.run()  # parked
+    _restated_while_paused(gateway, aws, queue, path)
     corrected = {
         **entry,
         "reason": entry["reason"] + "（更正）",
@@ -224,18 +181,8 @@ def test_a_resume_does_not_roll_a_listing_back_to_the_version_a_restatement_carr
     assert pushed(gateway, daye, DAYE, corrected) == listing_id
     gateway_app.fan_out_changes(stream.event(), None)
     queue.run()  # parked
-    assert hook.requests == []
+    _resumed(gateway, queue, hook, path)
 
-    resumed = gateway.client.http.post(path + "/resume", headers=gateway.operator(), body=b"{}")
-    assert resumed.status_code == 200, resumed.json_body
-    for _ in range(2):
-        queue.run()
-
-    told = []
-    for r in hook.requests:
-        body = json.loads(r.body)
-        listing = body["data"]["listing"]
-        if listing["listing_id"] == listing_id:
-            told.append((body["type"], listing["reason"]))
-    assert any(reason == corrected["reason"] for _, reason in told), told
+    told = _told(hook.requests, listing_id, "reason")
+    assert any(reason == corrected["reason"] for _, reason, _ in told), told
     assert told[-1][1] == corrected["reason"], f"the subscriber's last copy, in order: {told}"
