@@ -26,47 +26,39 @@ def _listings(gateway):  # type: ignore[no-untyped-def]
     return [v["listing"] for v in reply.json_body["listings"]]
 
 
+def _listed_then_corrected(gateway, city, clock) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+    """The tick's black listing of the person's broken promise, then corrected by its owner a
+    day later (another name); the breach it was made with, and the listing after."""
+    entries = [{**commitment(), **PERSON}, {**broken(), **PERSON}]
+    assert pushed_at(gateway, city, clock, entries)["errors"] == []
+    assert tick_at(gateway, clock)["broken_commitments_listed"] == 1
+    [black] = [x for x in _listings(gateway) if x["kind"] == "black"]
+    assert black["conduct_ended_on"] is not None
+    clock.advance(timedelta(days=1))
+    corrected = {name: black[name] for name in FIELDS}
+    corrected |= {
+        "credit_code": NATURAL_PERSON_CODE,  # as pushed
+        "subject_name": "王某",
+        "source_updated_at": clock.now().isoformat(),
+        "source_sequence": 3,
+    }
+    reply = pushed_at(gateway, city, clock, [corrected])
+    assert (reply["accepted"], reply["errors"]) == (1, []), reply
+    [after] = [x for x in _listings(gateway) if x["kind"] == "black"]
+    assert after["subject_name"] == "王某"
+    return black["conduct_ended_on"], after
+
+
 def test_the_owners_correction_keeps_the_breach_as_the_conduct_end(gateway):
     with city_with_policy(gateway) as (city, clock):
-        entries = [{**commitment(), **PERSON}, {**broken(), **PERSON}]
-        assert pushed_at(gateway, city, clock, entries)["errors"] == []
-        assert tick_at(gateway, clock)["broken_commitments_listed"] == 1
-        [black] = [x for x in _listings(gateway) if x["kind"] == "black"]
-        breach = black["conduct_ended_on"]
-        assert breach is not None
-
-        clock.advance(timedelta(days=1))
-        corrected = {name: black[name] for name in FIELDS}
-        corrected |= {
-            "credit_code": NATURAL_PERSON_CODE,  # as pushed
-            "subject_name": "王某",
-            "source_updated_at": clock.now().isoformat(),
-            "source_sequence": 3,
-        }
-        reply = pushed_at(gateway, city, clock, [corrected])
-        assert (reply["accepted"], reply["errors"]) == (1, []), reply
-        [after] = [x for x in _listings(gateway) if x["kind"] == "black"]
-        assert after["subject_name"] == "王某"
+        breach, after = _listed_then_corrected(gateway, city, clock)
 
     assert after.get("conduct_ended_on") == breach, "the correction cleared the conduct end"
 
 
 def test_after_the_owners_correction_the_black_listing_still_goes_with_the_breach(gateway):
     with city_with_policy(gateway) as (city, clock):
-        entries = [{**commitment(), **PERSON}, {**broken(), **PERSON}]
-        assert pushed_at(gateway, city, clock, entries)["errors"] == []
-        assert tick_at(gateway, clock)["broken_commitments_listed"] == 1
-        [black] = [x for x in _listings(gateway) if x["kind"] == "black"]
-        clock.advance(timedelta(days=1))
-        corrected = {name: black[name] for name in FIELDS}
-        corrected |= {
-            "credit_code": NATURAL_PERSON_CODE,
-            "subject_name": "王某",
-            "source_updated_at": clock.now().isoformat(),
-            "source_sequence": 3,
-        }
-        assert pushed_at(gateway, city, clock, [corrected])["accepted"] == 1
-
+        _listed_then_corrected(gateway, city, clock)
         clock.advance(timedelta(days=370))  # the general black listing's year is over
         tick_at(gateway, clock)
         clock.advance(timedelta(days=366 * 5 - 370 + 10))  # five years and some from the breach
