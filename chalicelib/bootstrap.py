@@ -55,6 +55,7 @@ from gateway.delivery import (
     ObjectionNotices,
     RecognitionToday,
     UrlVerifier,
+    logged_code,
 )
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
 from gateway.lifecycle import DueDates, LifecycleService, WorkdayCalendar, shipped_policies
@@ -190,7 +191,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             subscriptions,
         ),
     )
-    recognition_today = RecognitionToday(agreements.all, listings, clock)
+    recognition_today = RecognitionToday(agreements.all, listings, clock, logged_code(exchange_log))
     built = Container(
         settings=settings,
         clock=clock,

@@ -30,6 +30,7 @@ from gateway.delivery.planning import (
     stamped,
 )
 from gateway.delivery.ports import WebhookTransport
+from gateway.delivery.rebuilding import logged_code
 from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
 from gateway.delivery.redelivery import (
     Erased,
@@ -108,6 +109,7 @@ __all__ = [
     "file_of",
     "lines_in",
     "log_range",
+    "logged_code",
     "parse_address",
     "payload_for",
     "plan_deliveries",

@@ -15,6 +15,7 @@ from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import AgreementStore, ExchangeLog
 from gateway.delivery.redelivery import Resend, rebuild, restatement, shown_now
 from gateway.delivery.restatement_standing import (
+    SubjectCode,
     flag_stands,
     recognition_on,
     restatement_stands,
@@ -112,7 +113,7 @@ class FromTheLog:
         if delivery.type != "recognition.changed":
             return True
         today = china_date(self.clock.now())
-        return restatement_stands(delivery, agreements, self.listings, today)
+        return restatement_stands(delivery, agreements, self.listings, today, logged_code(self.log))
 
     def _flag_holds(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
         """Whether the subject's flag for the delivery's region is today what the dead event
@@ -152,3 +153,19 @@ def _runs(ordered: Sequence[int]) -> list[tuple[int, int]]:
         else:
             runs.append((sequence, sequence))
     return runs
+
+
+def logged_code(log: ExchangeLog) -> SubjectCode:
+    """``SubjectCode`` from the log: a listing's masked code is its subject's as its latest
+    change still logged (not erased) holds it; one in full is its own."""
+
+    def code_of(listing: Listing) -> str | None:
+        if "*" not in listing.credit_code:
+            return listing.credit_code
+        for sequence in reversed(log.sequences_of(listing.listing_id)):
+            for _, body in log.entries(sequence, 1):
+                if isinstance(body, Change):
+                    return body.listing.credit_code
+        return None
+
+    return code_of

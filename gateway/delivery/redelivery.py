@@ -16,7 +16,7 @@ from pydantic import AwareDatetime
 
 from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, for_subscriber
-from gateway.delivery.restatement_standing import judged_when_sent, stands_today
+from gateway.delivery.restatement_standing import SubjectCode, judged_when_sent, stands_today
 from gateway.lifecycle import as_on
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered
@@ -196,11 +196,16 @@ class RecognitionToday:
     the round is honoured by every attempt in it."""
 
     def __init__(
-        self, agreements: Callable[[], Sequence[Agreement]], listings: ListingStore, clock: Clock
+        self,
+        agreements: Callable[[], Sequence[Agreement]],
+        listings: ListingStore,
+        clock: Clock,
+        code_of: SubjectCode,
     ) -> None:
         self._agreements = agreements
         self._listings = listings
         self._clock = clock
+        self._code_of = code_of  # a masked listing's subject (``restatement_standing``)
         self._read: Sequence[Agreement] | None = None
         self._lock = threading.Lock()  # attempts run on several threads
 
@@ -217,7 +222,11 @@ class RecognitionToday:
                 self._read = tuple(self._agreements())
             agreements = self._read
         today = china_date(self._clock.now())
-        standing = [d for d in deliveries if stands_today(d, agreements, self._listings, today)]
+        standing = [
+            d
+            for d in deliveries
+            if stands_today(d, agreements, self._listings, today, self._code_of)
+        ]
         return shown_now(standing, agreements, self._listings, today)
 
 

@@ -8,11 +8,14 @@ changed) is the subscriber's last word. Nor is a restatement sent of a version n
 stored — revoked, corrected, expired or purged since — whose own logged change told the
 subscriber after it (review 300: a resume sends logged changes first and restatements after,
 so the restated active version was the last word on a revoked listing). A ``subject.intensified``
-flag is judged the same way, on the subject as stored (``flag_stands``)."""
+flag is judged the same way, on the subject as stored (``flag_stands``). Both find the listing
+by the subject's code, which a delivery to a region that does not see a person's number carries
+masked: that code is the one the log holds (``SubjectCode``; review 301: looked up masked,
+nothing was found, and every masked restatement was settled superseded, never sent)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from gateway.delivery.planning import Delivery
@@ -20,6 +23,10 @@ from gateway.delivery.reevaluation import same_recognition
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, is_intensified, remembered, rewards, yielded
 from gateway_client.contract import Change, Listing, Recognition
+
+SubjectCode = Callable[[Listing], str | None]
+"""The subject's code of a listing as a delivery carries it: its own, or where it is masked, the
+one its logged changes hold (None: none is logged, or every one was erased)."""
 
 
 def recognition_on(
@@ -54,29 +61,40 @@ def judged_when_sent(delivery: Delivery) -> bool:
 
 
 def stands_today(
-    delivery: Delivery, agreements: Sequence[Agreement], listings: ListingStore, today: date
+    delivery: Delivery,
+    agreements: Sequence[Agreement],
+    listings: ListingStore,
+    today: date,
+    code_of: SubjectCode,
 ) -> bool:
-    """A queued restatement or flag that still says what holds today; anything else."""
+    """A queued restatement or flag that still says what holds today; anything else. A flag
+    whose subject cannot be found (not logged yet) goes as planned."""
     if restates(delivery):
-        return restatement_stands(delivery, agreements, listings, today)
+        return restatement_stands(delivery, agreements, listings, today, code_of)
     if flags(delivery) and delivery.intensified is not None:
-        code = delivery.change.listing.credit_code
-        return flag_stands(code, delivery, agreements, listings, today)
+        code = code_of(delivery.change.listing)
+        return code is None or flag_stands(code, delivery, agreements, listings, today)
     return True
 
 
 def restatement_stands(
-    delivery: Delivery, agreements: Sequence[Agreement], listings: ListingStore, today: date
+    delivery: Delivery,
+    agreements: Sequence[Agreement],
+    listings: ListingStore,
+    today: date,
+    code_of: SubjectCode,
 ) -> bool:
     """Whether the restatement's recognition is the region's today, of the version it
-    restates, still the one stored."""
+    restates, still the one stored (judged on it as stored: the one carried may be masked)."""
     carried = delivery.change.listing
-    key = (carried.credit_code, carried.listing_id)
-    stored = listings.current([key]).get(carried.listing_id)
-    if stored is None or _version(stored) != _version(carried):
+    code = code_of(carried)
+    stored = None if code is None else listings.current([(code, carried.listing_id)])
+    held = None if stored is None else stored.get(carried.listing_id)
+    if held is None or _version(held) != _version(carried):
         return False
     region = delivery.recognition.subscriber_region
-    now = recognition_on(delivery.change, region, agreements, listings, today)
+    change = delivery.change.model_copy(update={"listing": held})
+    now = recognition_on(change, region, agreements, listings, today)
     return same_recognition(now, delivery.recognition)
 
 
