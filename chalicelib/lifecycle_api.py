@@ -19,6 +19,7 @@ from gateway.lifecycle import (
     FutureVersion,
     HeldAlready,
     ListingChanged,
+    NationNotGiven,
     NotARecipient,
     NotInForce,
     NotRepairable,
@@ -230,6 +231,7 @@ ROUTES: tuple[Operation, ...] = (
             ListingChanged,
             errors.UnknownRegion,
             HeldAlready,  # the operator's correction giving a person's listing away
+            NationNotGiven,
             PurgeUnderWay,
         ),
         body=ObjectionDecision,

@@ -1,6 +1,6 @@
 """A listing's life after intake: removals, objections, repair, expiry, retention, deadlines."""
 
-from gateway.lifecycle.acting import NotARecipient
+from gateway.lifecycle.acting import NationNotGiven, NotARecipient
 from gateway.lifecycle.commitments import breach_kept, unsettles
 from gateway.lifecycle.corrections import CommitmentSettled
 from gateway.lifecycle.due import Budget, DueDates, late_on
@@ -80,6 +80,7 @@ __all__ = [
     "HeldAlready",
     "LifecycleService",
     "ListingChanged",
+    "NationNotGiven",
     "NotARecipient",
     "NotInForce",
     "NotRepairable",

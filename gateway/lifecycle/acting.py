@@ -15,6 +15,7 @@ from gateway.ports import Receipts, Registry
 from gateway_client.contract import (
     OPERATOR,
     BadRequest,
+    ForbiddenError,
     Listing,
     NotFound,
     SubjectType,
@@ -29,6 +30,15 @@ class NotARecipient(NotListingOwner):
     so it has nothing to object to (seed 001 §二(四)6: the regions carrying out the measures)."""
 
     code = "listing_not_received"
+
+
+class NationNotGiven(ForbiddenError):
+    """The national platform (信用中国) lists only in its own name and changes nothing it did not
+    list: it is given no region's listing (review 302: given one, its own full resync ended
+    another authority's decision it never held)."""
+
+    code = "region_not_permitted"
+    default_path = "corrected_entry.origin_region"
 
 
 class Actors:
@@ -93,8 +103,8 @@ class Actors:
 
     def may_be_given(self, region: str, domain: str, by: str) -> None:
         """The operator gives a listing only to a region that can then push it: registered,
-        and a national source only in a domain it may list in (a platform's correction never
-        moves it: ``objection_steps``)."""
+        not the national platform, and a national source only in a domain it may list in (a
+        platform's correction never moves it: ``objection_steps``)."""
         if by != OPERATOR:
             return
         known = self._registry.get_region(region)
@@ -102,6 +112,11 @@ class Actors:
         if known is None:
             raise UnknownRegion(
                 f"{region} is not registered: register it before giving it a listing", path=path
+            )
+        if known.kind == "national_platform":
+            raise NationNotGiven(
+                f"{region} lists only in its own name: give the listing to "
+                "the region whose authority decided it"
             )
         refuse_outside(domain, region, known.domains, path)
 
