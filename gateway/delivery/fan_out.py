@@ -18,6 +18,7 @@ from gateway.delivery.batch_writing import Batcher
 from gateway.delivery.batching import Batch
 from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.objection_notices import (
+    Owner,
     filtered_out,
     formerly_matched,
     newly_awaiting,
@@ -51,7 +52,7 @@ _RESERVERS = 8  # subscriptions' sequence numbers reserved at once
 Step = tuple[Change, Listing | None]
 """A change, and its listing as it was before (``None``: new)."""
 
-_Context = tuple[list[Agreement], dict[str, list[Listing]], dict[str, frozenset[str]]]
+_Context = tuple[list[Agreement], dict[str, list[Listing]], dict[Owner, frozenset[str]]]
 """The agreements, the subjects' listings as the batch leaves them, and who acts for the
 owner of each listing with an objection awaiting its notice (``owners_of``)."""
 
@@ -183,7 +184,11 @@ class FanOut:
     def _context(self, steps: Sequence[Step]) -> _Context:
         """The agreements and the subjects, read ahead whoever subscribes: the subscriptions
         are read only once the batch is logged (a gateway with none reads these for nothing)."""
-        awaiting = [c.listing.origin_region for c, before in steps if newly_awaiting(c, before)]
+        awaiting = [
+            (c.listing.origin_region, c.listing.domain)
+            for c, before in steps
+            if newly_awaiting(c, before)
+        ]
         return (
             self.agreements.all(),
             self._subjects_after(steps),

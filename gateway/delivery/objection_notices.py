@@ -11,6 +11,7 @@ from datetime import datetime
 from gateway.delivery.planning import Delivery, delivery_id
 from gateway.delivery.subscription import Subscription
 from gateway.lifecycle import LifecycleService, moved_from
+from gateway.national import domain_problem
 from gateway.ownership import may_change
 from gateway.ports import Registry
 from gateway.recognition import Agreement, recognise
@@ -77,19 +78,28 @@ def newly_awaiting(change: Change, previous: Listing | None) -> bool:
     return before is None or before.objection_id != objection.objection_id
 
 
-def owners_of(origins: Iterable[str], registry: Registry | None) -> dict[str, frozenset[str]]:
-    """For each origin region, the regions that act for it: itself, and each ancestor whose
-    policy is, now, to relay its sub-regions' listings (``may_change``). A county under a
-    relaying city or province often has no platform, nor any subscription: the notice goes to
-    whoever decides for it, or the objection would await a notice for good (review 125)."""
-    found: dict[str, frozenset[str]] = {}
-    for origin in set(origins):
-        acting = {origin}
-        for above in ancestors(origin):
+Owner = tuple[str, str]
+"""A listing's origin region and domain: who acts for it depends on both."""
+
+
+def owners_of(listed: Iterable[Owner], registry: Registry | None) -> dict[Owner, frozenset[str]]:
+    """For each (origin, domain), the regions that act for it: the origin, unless a national
+    source no longer registered for the domain (review 302: noticed, it may not verify or
+    decide, and its acknowledgement counts for nothing), and each ancestor whose policy is,
+    now, to relay its sub-regions' listings (``may_change``). A county under a relaying city
+    or province often has no platform, nor any subscription: the notice goes to whoever
+    decides for it, or the objection would await a notice for good (review 125); none acting,
+    none is noticed, and the operator's overdue list shows it."""
+    found: dict[Owner, frozenset[str]] = {}
+    for origin, domain in set(listed):
+        own = registry.get_region(origin) if registry is not None else None
+        permitted = own.domains if own is not None else ()
+        acting = set() if domain_problem(domain, origin, permitted) else {origin}
+        for above in ancestors(origin)[1:]:  # itself first
             known = registry.get_region(above) if registry is not None else None
             if known is not None and may_change(origin, above, known.relays_subregions):
                 acting.add(above)
-        found[origin] = frozenset(acting)
+        found[origin, domain] = frozenset(acting)
     return found
 
 
@@ -98,7 +108,7 @@ def plan_notices(
     previous: Listing | None,
     subscriptions: Iterable[Subscription],
     agreements: Sequence[Agreement],
-    owners: Mapping[str, frozenset[str]] | None = None,
+    owners: Mapping[Owner, frozenset[str]] | None = None,
 ) -> list[Delivery]:
     """An ``objection.filed`` delivery to each subscription of a region acting for the
     listing's owner (``owners_of``; the owner alone if not given), whatever its filters: it
@@ -106,7 +116,7 @@ def plan_notices(
     if not newly_awaiting(change, previous):
         return []
     origin = change.listing.origin_region
-    acting = (owners or {}).get(origin, frozenset({origin}))
+    acting = (owners or {}).get((origin, change.listing.domain), frozenset({origin}))
     on = china_date(change.occurred_at)
     return [
         Delivery(
