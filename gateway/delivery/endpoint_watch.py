@@ -126,14 +126,12 @@ def sendable(subscription: Subscription, *, sm2_signing: bool) -> bool:
 
 
 def _why_held(subscription: Subscription, *, sm2_signing: bool) -> tuple[NotSent, str] | None:
-    # off first: what an endpoint missed while off is ``enable``'s to send or decline, whatever
-    # else held it (review 301: held as pending or paused, a declined backlog went on verify)
-    if not subscription.enabled:
-        return "disabled", f"not sent: subscription disabled ({subscription.disabled_reason})"
     if subscription.signature_scheme == "v1sm2" and not sm2_signing:
         return "unsigned", "not sent: v1sm2, and the gateway holds no SM2 key (CG_SM2_SIGNING)"
     if subscription.pending:
         return "pending", f"not sent: endpoint not verified ({subscription.verification_failure})"
     if subscription.paused_at is not None:
         return "paused", f"not sent: paused by its owner at {subscription.paused_at.isoformat()}"
+    if not subscription.enabled:
+        return "disabled", f"not sent: subscription disabled ({subscription.disabled_reason})"
     return None
