@@ -4,7 +4,7 @@ a split upload's ranges (``gateway.intake.bulk_ranges``) in items of their own b
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -73,22 +73,6 @@ class DynamoUploads(Table):
     def for_region(self, region: str, limit: int) -> list[Upload]:
         """The region's uploads, newest first (the ``by_region`` index)."""
         return self.page(region, limit)[0]
-
-    def created_since(self, region: str, since: datetime) -> Iterator[Upload]:
-        """The region's uploads created at ``since`` or after, newest first, page by page (the
-        ``by_region`` index, whose key orders them by creation)."""
-        items = self._query_items(
-            TableName=self._table,
-            IndexName="by_region",
-            KeyConditionExpression="#region = :region AND created_at >= :since",
-            ExpressionAttributeNames={"#region": "region"},
-            ExpressionAttributeValues={
-                ":region": s(region),
-                ":since": s(since.astimezone(UTC).isoformat()),
-            },
-            ScanIndexForward=False,
-        )
-        return (Upload.model_validate_json(text(item, "doc")) for item in items)
 
     def page(
         self, region: str, limit: int, after: tuple[str, str] | None = None

@@ -39,10 +39,6 @@ class UploadStore(Protocol):
         """The region's latest uploads, newest first."""
         ...
 
-    def created_since(self, region: str, since: datetime) -> Iterator[Upload]:
-        """Every upload of the region created at ``since`` or after, newest first."""
-        ...
-
     def save(self, upload: Upload) -> None: ...
 
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:

@@ -10,16 +10,13 @@ are the platform's own.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from gateway.intake.bulk import Upload, UploadStatus, stamp
 from gateway.intake.ports import UploadStore
 
-ISSUED_AHEAD = timedelta(days=1)
-"""Far more than a manifest's issue time may lie ahead of its acceptance: a resync issued after
-another was accepted no earlier than this before the other's issue (or acceptance), so the
-uploads created since then hold every newer one — not only the region's latest fifty, which
-routine bulk checks push a newer resync out of (review 304)."""
+LOOKED_AT = 50
+"""A region's latest uploads a resync looks through for a newer one before it removes."""
 
 
 def superseded(uploads: UploadStore, upload: Upload, verified: bool = False) -> dict[str, str]:
@@ -29,8 +26,7 @@ def superseded(uploads: UploadStore, upload: Upload, verified: bool = False) -> 
     domain withheld all of an older one's)."""
     manifest = upload.manifest
     taken: dict[str, str] = {}
-    since = min(upload.created_at, manifest.issued_at) - ISSUED_AHEAD
-    for other in uploads.created_since(manifest.region, since):
+    for other in uploads.for_region(manifest.region, LOOKED_AT):
         theirs = other.manifest
         if (
             theirs.mode == "resync"

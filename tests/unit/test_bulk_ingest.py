@@ -78,9 +78,6 @@ class InMemoryUploads:
         held = [Upload.model_validate_json(doc) for (r, _), doc in self.docs.items() if r == region]
         return sorted(held, key=lambda x: x.created_at, reverse=True)[:limit]
 
-    def created_since(self, region: str, since: datetime) -> Iterator[Upload]:
-        return iter([x for x in self.for_region(region, len(self.docs)) if x.created_at >= since])
-
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         key = (upload.manifest.region, upload.manifest.upload_id)
         held = self.get(*key)
