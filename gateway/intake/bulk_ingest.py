@@ -72,7 +72,7 @@ class BulkIngest:
         self._purged = purged
         self._checker = checker
         self._queue = queue
-        self._removal = ResyncRemoval(files, listings, index, clock, policy.removal_threshold)
+        self._removal = ResyncRemoval(files, listings, index, clock)
         self._registry = registry
         self._uploads = uploads
         self._files = files

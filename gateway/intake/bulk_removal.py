@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from gateway.intake.bulk import RESYNC_REMOVAL, Upload, removal_refusal, stamp
+from gateway.intake.bulk import RESYNC_REMOVAL, Upload, stamp
 from gateway.intake.bulk_batches import batches, resync_removal
 from gateway.intake.file_check import FileCheck
 from gateway.intake.ports import SourceIndex, UploadedFiles
@@ -21,18 +21,12 @@ _REMOVALS_PER_BATCH = 100
 
 class ResyncRemoval:
     def __init__(
-        self,
-        files: UploadedFiles,
-        listings: ListingStore,
-        index: SourceIndex,
-        clock: Clock,
-        threshold: float,
+        self, files: UploadedFiles, listings: ListingStore, index: SourceIndex, clock: Clock
     ) -> None:
         self._files = files
         self._listings = listings
         self._index = index
         self._clock = clock
-        self._threshold = threshold  # the safety catch's, as pass 1 applied it
 
     def apply(
         self,
@@ -66,12 +60,9 @@ class ResyncRemoval:
             check = FileCheck(collect_identities=True, region=manifest.region).run(
                 self._files.read(upload.object_key, upload.version_id, 0)
             )
-        deciding = domains or manifest.domains
-        if upload.removed == 0 and (over := self._over_now(upload, check, deciding, rules_now)):
-            return stamp(upload, now, removal="withheld", removal_note=over)
         absent = (
             (held.credit_code, held.listing_id)
-            for held in self._index.held_by(manifest.region, deciding)
+            for held in self._index.held_by(manifest.region, domains or manifest.domains)
             if not check.holds(held)
         )
         removed, contended = upload.removed, 0  # what a run cut short had removed
@@ -92,29 +83,6 @@ class ResyncRemoval:
             else ""
         )
         return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
-
-    def _over_now(
-        self,
-        upload: Upload,
-        check: FileCheck,
-        domains: Sequence[str],
-        rules_now: Callable[[], tuple[bool, tuple[str, ...]]] | None,
-    ) -> str | None:
-        """Why an unforced resync removes nothing after all: counted again, before its first
-        removal, under the region's relay policy of now, it would remove more than the safety
-        catch allows (review 304: relaying turned on after pass 1 had counted left every
-        relayed listing to be ended uncounted)."""
-        manifest = upload.manifest
-        if manifest.force or rules_now is None:
-            return None
-        relays, _ = rules_now()
-        count = absent = 0
-        for held in self._index.held_by(manifest.region, domains):
-            if may_change(held.origin_region, manifest.region, relays):
-                count += 1
-                absent += not check.holds(held)
-        refusal = removal_refusal(absent, count, self._threshold, manifest)
-        return None if refusal is None else f"{refusal.message} (counted again before removing)"
 
     def _remove_batch(
         self,
