@@ -125,6 +125,10 @@ class Upload(Frozen):
     """The region's relay policy when the manifest was signed."""
     permitted_domains: tuple[str, ...] = ()
     """A national source's domains when the manifest was signed (empty: any domain)."""
+    counted_relays: bool | None = Field(default=None, exclude_if=lambda held: held is None)
+    """A resync's relay policy when its safety catch counted what it would remove: its removals
+    never reach further (review 304: relaying turned on after the count let an unforced resync
+    end every relayed listing uncounted). None: counted before this was kept."""
     status: UploadStatus = UploadStatus.AWAITING_UPLOAD
     created_at: AwareDatetime
     updated_at: AwareDatetime

@@ -308,6 +308,8 @@ class BulkIngest:
             self._policy.removal_threshold,
             checker.sealed if checker is not None else None,
         )
+        if manifest.mode == "resync":
+            judged = judged.model_copy(update={"counted_relays": relays})
         ranges = check.ranges(manifest.size) if isinstance(check, RangeCheck) else []
         if judged.status is not UploadStatus.INGESTING or not ranges:
             return judged, check

@@ -97,6 +97,7 @@ class ResyncRemoval:
         relaying turned off, or a source's domain taken from it, during a run ends no listing
         it no longer may change after it (review 104 F1, review 106 F4)."""
         relays, domains = rules
+        relays = relays and upload.counted_relays is not False  # never past what was counted
         manifest = upload.manifest
         removed, pending = 0, list(keys)
         for _ in range(RACE_RETRIES):
