@@ -117,6 +117,11 @@ def kept_of(item: dict[str, Any], recognitions: SharedRecognitions) -> Resend | 
     return Resend.model_validate(doc)
 
 
+def event_type_of(item: dict[str, Any]) -> str | None:
+    """The event a record's delivery sent (None: no ``resend`` kept, a batch's record)."""
+    return json.loads(text(item, "resend")).get("type") if "resend" in item else None
+
+
 def record_of(item: dict[str, Any]) -> DeliveryRecord:
     return DeliveryRecord(
         delivery_id=text(item, "delivery_id"),

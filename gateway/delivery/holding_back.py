@@ -74,7 +74,7 @@ class HeldBack:
         self._record(delivery, attempt, DeliveryState.DEAD, lines)
         again = self._subscriptions.get(delivery.subscription_id) if self._released else None
         if again is not None and held_back(again, self._signers) is None:
-            if _declined(again, why, now):
+            if _declined(again, why, now, delivery.type):
                 return Outcome(state=DeliveryState.DEAD, parked=True)
             named = [line.record_key for line in lines] or [delivery.record_key]
             return self.sweep(delivery, named, why, time_left)
@@ -94,7 +94,9 @@ class HeldBack:
         (``held``: why and when it was held back)."""
         if self._released is None or subscription is None:
             return None
-        if held_back(subscription, self._signers) is not None or _declined(subscription, *held):
+        if held_back(subscription, self._signers) is not None or _declined(
+            subscription, *held, delivery.type
+        ):
             return None
         swept = self.sweep(delivery, [delivery.record_key], held[0], time_left)
         return replace(swept, region=subscription.region)
@@ -129,7 +131,7 @@ class HeldBack:
         return Outcome(state=DeliveryState.DEAD)
 
 
-def _declined(subscription: Subscription, why: NotSent, at: datetime) -> bool:
+def _declined(subscription: Subscription, why: NotSent, at: datetime, event_type: str) -> bool:
     """Held back, at ``at``, while the endpoint was off, and declined by the ``enable`` that
     turned it back on: it stays dead (review 299)."""
-    return why == "disabled" and declined(subscription, at)
+    return why == "disabled" and declined(subscription, at, event_type)

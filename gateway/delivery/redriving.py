@@ -17,7 +17,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.records import NotSent
-from gateway.delivery.subscription import Subscription, declined
+from gateway.delivery.subscription import NEVER_DECLINED, Subscription, declined
 from gateway.recognition import Agreement
 from gateway_client.contract import Clock, NotFound
 
@@ -35,24 +35,29 @@ _GONE = 410
 _RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
 
 
-def _parked(attempt: dict[str, Any]) -> bool:
+Chosen = Callable[[dict[str, Any]], bool]
+"""Which dead deliveries (views with ``attempts`` and ``type``) to re-drive."""
+
+
+def _parked(view: dict[str, Any]) -> bool:
     """Not sent until it was verified, resumed or could be signed."""
-    return attempt.get("not_sent") in _RESUMABLE
+    return view["attempts"][-1].get("not_sent") in _RESUMABLE
 
 
-def _missed_by(subscription: Subscription | None) -> Callable[[dict[str, Any]], bool]:
+def _missed_by(subscription: Subscription | None) -> Chosen:
     """Held back while the endpoint was off (or parked, never tried), or the answer (410
     Gone) that turned it off — unless its owner declined what it missed then (``declined``)."""
 
-    def missed(attempt: dict[str, Any]) -> bool:
-        if _parked(attempt):
+    def missed(view: dict[str, Any]) -> bool:
+        if _parked(view):
             return True
+        attempt = view["attempts"][-1]
         off = attempt.get("not_sent") == "disabled" or attempt.get("status") == _GONE
         at = attempt.get("at")
         return off and not (
             subscription is not None
             and at is not None
-            and declined(subscription, datetime.fromisoformat(str(at)))
+            and declined(subscription, datetime.fromisoformat(str(at)), view.get("type"))
         )
 
     return missed
@@ -158,6 +163,15 @@ class Redriving:
         (never tried), or the attempt whose 410 answer turned it off."""
         return self._redrive_dead(subscription.subscription_id, _missed_by(subscription))
 
+    def redrive_undeclined(self, subscription: Subscription) -> int:
+        """What an ``enable`` that declined what the endpoint missed still sends: what it
+        missed that is never declined (``NEVER_DECLINED``)."""
+        missed = _missed_by(subscription)
+        return self._redrive_dead(
+            subscription.subscription_id,
+            lambda view: view.get("type") in NEVER_DECLINED and missed(view),
+        )
+
     def redrive_held(self, subscription: Subscription) -> int:
         """What resume and verify send: what was parked, and what it missed while it was off
         if that is still owed (``Subscription.missed_owed``)."""
@@ -203,7 +217,7 @@ class Redriving:
         ids += [i for i in held if i not in ids]
         return self._redriven(subscription_id, ids, started, RELEASED_SECONDS)[1]
 
-    def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
+    def _redrive_dead(self, subscription_id: str, chosen: Chosen) -> int:
         """Re-drive the dead deliveries whose last attempt is ``chosen``."""
         started = self.clock.now()
         ids = self._dead(subscription_id, chosen, started)
@@ -212,7 +226,7 @@ class Redriving:
     def _dead(
         self,
         subscription_id: str,
-        chosen: Callable[[dict[str, Any]], bool],
+        chosen: Chosen,
         started: datetime,
     ) -> list[str]:
         """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
@@ -225,7 +239,7 @@ class Redriving:
     def _dead_read(
         self,
         subscription_id: str,
-        chosen: Callable[[dict[str, Any]], bool],
+        chosen: Chosen,
         started: datetime,
         read_for: timedelta,
         beyond: int,
@@ -241,6 +255,6 @@ class Redriving:
             return bool(cut)
 
         dead = self.deliveries.dead(subscription_id, out_of_time)
-        picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
+        picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d))
         ids = list(itertools.islice(picked, REDRIVE_LIMIT + beyond))
         return ids[:REDRIVE_LIMIT], not cut and len(ids) <= REDRIVE_LIMIT

@@ -235,8 +235,11 @@ class Resending(Redriving):
                 }
             ),
         )
-        if on is None or not redeliver_missed:
+        if on is None:
             return 0
+        if not redeliver_missed:  # an objection's notice still goes, now or at the resume
+            sends = self.sending(on) or not subscription.enabled
+            return self.redrive_undeclined(on) if sends else 0
         if self.sending(on):
             return self.redrive_owed(on)
         # what it missed is queued once, as it is turned back on, to be held back as paused or

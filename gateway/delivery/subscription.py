@@ -263,8 +263,14 @@ def batch_clock(subscription: Subscription, at: datetime) -> datetime | None:
     return subscription.batches_failing_since
 
 
-def declined(subscription: Subscription, held_at: datetime) -> bool:
-    """Whether what was held back (or turned it off) at ``held_at`` is what its owner
-    declined (``missed_declined_at``)."""
+NEVER_DECLINED: frozenset[str] = frozenset({"objection.filed"})
+"""What ``enable {"redeliver_missed": false}`` does not decline: an objection's notice, which
+its objection awaits (the owner's deadline runs from its acknowledgement) and nothing plans
+again (review 303)."""
+
+
+def declined(subscription: Subscription, held_at: datetime, event_type: str | None) -> bool:
+    """Whether what was held back (or turned it off) at ``held_at``, a delivery of
+    ``event_type``, is what its owner declined (``missed_declined_at``)."""
     at = subscription.missed_declined_at
-    return at is not None and held_at <= at
+    return at is not None and held_at <= at and event_type not in NEVER_DECLINED
