@@ -4,7 +4,7 @@ a split upload's ranges (``gateway.intake.bulk_ranges``) in items of their own b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,15 @@ from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.upload_counts import UploadCounts
-from gateway.intake import MISMATCH, RangeState, Upload, UploadStatus, upload_level, with_ranges
+from gateway.intake import (
+    MISMATCH,
+    RangeState,
+    Upload,
+    UploadManifest,
+    UploadStatus,
+    upload_level,
+    with_ranges,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -25,6 +33,13 @@ def _start(region: str, after: tuple[str, str] | None) -> Item | None:
         return None
     upload_key, created_at = after
     return {"upload_key": s(upload_key), "region": s(region), "created_at": s(created_at)}
+
+
+def _issue_order(manifest: UploadManifest) -> str:
+    """A resync's place in the ``resyncs_by_issue`` index: its issue time, fixed width in UTC
+    so that the strings sort as the times do, then its id (``resync_order``'s order)."""
+    issued = manifest.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{issued}#{manifest.upload_id}"
 
 
 def _key(region: str, upload_id: str, part: int | None = None) -> Item:
@@ -52,6 +67,11 @@ class DynamoUploads(Table):
                 "doc": s(upload.model_dump_json()),
                 "region": s(manifest.region),  # the by_region index: newest first
                 "created_at": s(upload.created_at.astimezone(UTC).isoformat()),
+                **(
+                    {"resync_region": s(manifest.region), "issue_order": s(_issue_order(manifest))}
+                    if manifest.mode == "resync"
+                    else {}  # in the sparse index of resyncs alone
+                ),
             },
             ConditionExpression="attribute_not_exists(upload_key)",
         ):
@@ -70,9 +90,20 @@ class DynamoUploads(Table):
         manifest = upload.manifest
         return with_ranges(upload, self.ranges(manifest.region, manifest.upload_id, upload.ranges))
 
-    def for_region(self, region: str, limit: int) -> list[Upload]:
-        """The region's uploads, newest first (the ``by_region`` index)."""
-        return self.page(region, limit)[0]
+    def resyncs_after(self, upload: Upload) -> Iterator[Upload]:
+        """The region's resyncs issued after ``upload``, the earliest first, page by page (the
+        sparse ``resyncs_by_issue`` index: however many other uploads came between)."""
+        manifest = upload.manifest
+        items = self._query_items(
+            TableName=self._table,
+            IndexName="resyncs_by_issue",
+            KeyConditionExpression="resync_region = :region AND issue_order > :after",
+            ExpressionAttributeValues={
+                ":region": s(manifest.region),
+                ":after": s(_issue_order(manifest)),
+            },
+        )
+        return (Upload.model_validate_json(text(item, "doc")) for item in items)
 
     def page(
         self, region: str, limit: int, after: tuple[str, str] | None = None

@@ -35,8 +35,9 @@ class UploadStore(Protocol):
 
     def get(self, region: str, upload_id: str) -> Upload | None: ...
 
-    def for_region(self, region: str, limit: int) -> list[Upload]:
-        """The region's latest uploads, newest first."""
+    def resyncs_after(self, upload: Upload) -> Iterator[Upload]:
+        """The resyncs of ``upload``'s region issued after it (by issue time, then id), the
+        earliest first, read as they are asked for."""
         ...
 
     def save(self, upload: Upload) -> None: ...

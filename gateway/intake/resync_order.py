@@ -10,36 +10,44 @@ are the platform's own.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 from gateway.intake.bulk import Upload, UploadStatus, stamp
 from gateway.intake.ports import UploadStore
 
-LOOKED_AT = 50
-"""A region's latest uploads a resync looks through for a newer one before it removes."""
+MOST_LOOKED_AT = 200
+"""Resyncs issued after a resync it looks through at most for those that decide in its stead:
+a region sends a resync a day or so, and a run asks at each checkpoint."""
 
 
 def superseded(uploads: UploadStore, upload: Upload, verified: bool = False) -> dict[str, str]:
-    """Of ``upload``'s domains, those a resync of the region issued after it and not refused
-    also names (``verified``: whose file matched its manifest), each with that resync's id: the
-    newer list decides there, this one elsewhere (review 133: one newer resync of a single
-    domain withheld all of an older one's)."""
+    """Of ``upload``'s domains, those a resync of the region issued after it also names, each
+    with that resync's id: the newer list decides there, this one elsewhere (review 133: one
+    newer resync of a single domain withheld all of an older one's). One not refused counts, or
+    refused for a file that did not match while another may still (``awaits_file``); with
+    ``verified``, only one whose file matched. Looked for among the region's resyncs alone (an
+    index of them), not its latest uploads of any kind, which routine bulk checks crowd
+    (review 304)."""
     manifest = upload.manifest
     taken: dict[str, str] = {}
-    for other in uploads.for_region(manifest.region, LOOKED_AT):
+    for other in itertools.islice(uploads.resyncs_after(upload), MOST_LOOKED_AT):
         theirs = other.manifest
-        if (
-            theirs.mode == "resync"
-            and theirs.upload_id != manifest.upload_id
-            # issued at the same moment, the one with the greater id is the newer: two that
-            # held each other as older both removed, and the last run decided (review 185)
-            and (theirs.issued_at, theirs.upload_id) > (manifest.issued_at, manifest.upload_id)
-            and other.status is not UploadStatus.REFUSED
-            and (not verified or other.status in _VERIFIED)
-        ):
+        # issued at the same moment, the one with the greater id is the newer: two that held
+        # each other as older both removed, and the last run decided (review 185)
+        newer = (theirs.issued_at, theirs.upload_id) > (manifest.issued_at, manifest.upload_id)
+        counts = other.status in _VERIFIED if verified else _may_stand(other)
+        if newer and theirs.mode == "resync" and counts:
             for domain in set(theirs.domains) & set(manifest.domains):
                 taken.setdefault(domain, theirs.upload_id)
+            if len(taken) == len(set(manifest.domains)):
+                break
     return taken
+
+
+def _may_stand(upload: Upload) -> bool:
+    """Not refused, or refused for a file another may still replace (review 305)."""
+    return upload.status is not UploadStatus.REFUSED or upload.awaits_file
 
 
 _VERIFIED = frozenset({UploadStatus.INGESTING, UploadStatus.COMPLETED})

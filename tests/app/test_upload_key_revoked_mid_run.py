@@ -45,7 +45,7 @@ def test_resync_removals_stop_once_the_signing_key_is_revoked(
 
     held = container().lifecycle.listing(entry()["credit_code"], listing_id)
     assert held.status.value == "active"  # a revoked key's resync removes nothing
-    [upload] = container().uploads.for_region(CITY, 1)
+    [upload] = container().uploads.page(CITY, 1)[0]
     assert (upload.status.value, upload.refusal and upload.refusal.code) == (
         "refused",
         "key_revoked",
@@ -67,7 +67,7 @@ def test_an_upload_run_stores_no_line_once_the_signing_key_is_revoked(
 
     listing_id = identity_of(ListingEntry.model_validate(entry()))
     assert container().listings.current([(entry()["credit_code"], listing_id)]) == {}
-    [upload] = container().uploads.for_region(CITY, 1)
+    [upload] = container().uploads.page(CITY, 1)[0]
     assert (upload.status.value, upload.accepted) == ("refused", 0)
 
 

@@ -19,7 +19,7 @@ def _ids(reply: Any) -> list[str]:
 def test_pages_follow_one_another_to_the_oldest_and_end_with_no_next(gateway: Gateway) -> None:
     city = gateway.register_platform(CITY)
     made = [ask(gateway, city, [black_entry()]).upload_id for _ in range(5)]
-    newest_first = [u.manifest.upload_id for u in container().uploads.for_region(CITY, 10)]
+    newest_first = [u.manifest.upload_id for u in container().uploads.page(CITY, 10)[0]]
     assert sorted(newest_first) == sorted(made)
 
     path = f"/v1/regions/{CITY}/uploads?limit=2"

@@ -74,9 +74,17 @@ class InMemoryUploads:
         self.docs[key] = upload_level(upload).model_dump_json()
         self.saves += 1
 
-    def for_region(self, region: str, limit: int) -> list[Upload]:
-        held = [Upload.model_validate_json(doc) for (r, _), doc in self.docs.items() if r == region]
-        return sorted(held, key=lambda x: x.created_at, reverse=True)[:limit]
+    def resyncs_after(self, upload: Upload) -> Iterator[Upload]:
+        mine = upload.manifest
+        held = (Upload.model_validate_json(doc) for doc in self.docs.values())
+        after = [
+            x
+            for x in held
+            if x.manifest.region == mine.region
+            and x.manifest.mode == "resync"
+            and (x.manifest.issued_at, x.manifest.upload_id) > (mine.issued_at, mine.upload_id)
+        ]
+        return iter(sorted(after, key=lambda x: (x.manifest.issued_at, x.manifest.upload_id)))
 
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         key = (upload.manifest.region, upload.manifest.upload_id)
