@@ -152,8 +152,20 @@ class BulkIngest:
         upload, left = withheld_where_newer(upload, taken, self._clock.now())
         if upload.removal == "pending":
             rules = partial(rules_now, self._registry, upload)
+
+            def decided_since() -> dict[str, str]:
+                taken.update(superseded(self._uploads, upload))
+                return taken
+
             upload = self._removal.apply(
-                upload, check, self._uploads.save, out_of_time, rules, left, self._revoked(upload)
+                upload,
+                check,
+                self._uploads.save,
+                out_of_time,
+                rules,
+                left,
+                self._revoked(upload),
+                decided_since,
             )
             upload = noted(upload, taken)
             if upload.removal == "pending":  # out of time: the next run goes on

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from gateway.intake.bulk import RESYNC_REMOVAL, Upload, stamp
@@ -37,6 +37,7 @@ class ResyncRemoval:
         rules_now: Callable[[], tuple[bool, tuple[str, ...]]] | None = None,
         domains: Sequence[str] | None = None,
         stopped: Callable[[], bool] = lambda: False,
+        decided_since: Callable[[], Collection[str]] = lambda: (),
     ) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
         on a rejected line would look absent, so nothing is removed then. Lines set aside (a
@@ -49,7 +50,9 @@ class ResyncRemoval:
         Short of time after a batch (``out_of_time``), it stops there, the removal still
         ``pending``, for the next run to go on from (review 97 F3: a forced resync's every
         removal in one run could outlast the function). ``domains``: those of the manifest's it
-        still decides (``resync_order``), all of them by default."""
+        still decides (``resync_order``), all of them by default; before each batch,
+        ``decided_since`` names those a resync issued after it decides now (review 305: one
+        asked for during the removals stopped none of them until the run was over)."""
         now = self._clock.now()
         if upload.rejected > upload.set_aside:
             blocking = upload.rejected - upload.set_aside
@@ -72,7 +75,7 @@ class ResyncRemoval:
             rules = (
                 rules_now() if rules_now else (upload.relays_subregions, upload.permitted_domains)
             )
-            done, lost = self._remove_batch(upload, keys, now, rules)
+            done, lost = self._remove_batch(upload, keys, now, rules, decided_since())
             removed, contended = removed + done, contended + lost
             save(stamp(upload, now, removed=removed))
             if out_of_time():
@@ -90,12 +93,14 @@ class ResyncRemoval:
         keys: Sequence[tuple[str, str]],
         now: datetime,
         rules: tuple[bool, tuple[str, ...]],
+        decided_elsewhere: Collection[str] = (),
     ) -> tuple[int, int]:
         """(removed, still contended): a removal that loses a race is planned again against
         what won, like any write; one still losing after ``RACE_RETRIES`` is reported. Under
         the region's relay policy and domains as they are for this batch (``rules``):
         relaying turned off, or a source's domain taken from it, during a run ends no listing
-        it no longer may change after it (review 104 F1, review 106 F4)."""
+        it no longer may change after it (review 104 F1, review 106 F4). None in a domain
+        ``decided_elsewhere``, by a newer resync."""
         relays, domains = rules
         relays = relays and upload.counted_relays is not False  # never past what was counted
         manifest = upload.manifest
@@ -109,8 +114,10 @@ class ResyncRemoval:
                 # A listing updated after the file was issued is newer than the resync: it
                 # stays. The index finds listings by provenance; only those the region may
                 # change go.
-                owned = may_change(held.origin_region, manifest.region, relays) and (
-                    domain_problem(held.domain, manifest.region, domains) is None
+                owned = (
+                    may_change(held.origin_region, manifest.region, relays)
+                    and domain_problem(held.domain, manifest.region, domains) is None
+                    and held.domain not in decided_elsewhere
                 )
                 ended = as_on(held, china_date(now)).status not in REMOVABLE  # as lookups say
                 if owned and not ended and removal.version > held.version:
