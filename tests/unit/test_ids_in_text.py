@@ -54,6 +54,9 @@ WRITTEN = [
     PERSON.translate(str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")),
     PERSON.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
     f"{PERSON[:6]}－{PERSON[6:14]}－{PERSON[14:]}",  # full-width hyphen-minus
+    # any character that is no letter or digit keeps groups apart (reviews 306, 308)
+    *(f"{PERSON[:6]}{sep}{PERSON[6:14]}{sep}{PERSON[14:]}" for sep in (",", "，", "、", ":", "+")),
+    f"{PERSON[:6]}（{PERSON[6:14]}）{PERSON[14:]}",
     FIRST_GENERATION,
     f"{FIRST_GENERATION[:6]} {FIRST_GENERATION[6:12]} {FIRST_GENERATION[12:]}",
     FIRST_GENERATION.translate(WIDE),
@@ -82,6 +85,7 @@ def test_a_removal_still_names_a_listing_stored_with_a_number_in_its_decision(fi
 def test_an_objection_id_that_is_an_id_number_is_refused() -> None:
     """It is written into the listing's history, which regions without purpose read."""
     assert refused_on_its_field(OBJECTION, PERSON)
+    assert refused_on_its_field(OBJECTION, f"{PERSON[:6]}:{PERSON[6:14]}:{PERSON[14:]}")
 
 
 @pytest.mark.parametrize(
@@ -153,7 +157,7 @@ def test_every_character_nfkc_reads_as_a_digit_or_separator_sends_text_to_the_id
     """The quick test (``may_hold_id``) must miss no spelling the ID test would catch: every
     character that is no digit or separator as written but holds one in NFKC form is in its
     class (derived here from this Python's ``unicodedata``)."""
-    plain = re.compile(r"[\d\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]")
+    plain = re.compile(r"[\d\W_]")  # a digit, or a separator: no letter or digit
     derived = {
         chr(cp)
         for cp in range(sys.maxunicode + 1)

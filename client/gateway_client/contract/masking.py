@@ -39,7 +39,10 @@ def mask_ids_in(text: str) -> str:
 # 17 digits and a digit or X, up to three separators between any two — spaces, dashes, slashes,
 # underscores, dots, middle dots (110105 19491231 002X, 110105 - 19491231 - 002X,
 # 110105/19491231/002X) — matched in NFKC form, so full-width digits and Ｘ read as digits and X.
-_SEPARATOR = r"[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]"
+# Any character that is no letter or digit: an ID's groups are written apart by spaces and
+# dashes, but as well by commas, colons, 、 or brackets (reviews 306, 308); the number must
+# still pass its check, so a wider class lets through no more than ID numbers.
+_SEPARATOR = r"[\W_]"
 _ID_CANDIDATE = re.compile(
     rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{16}}{_SEPARATOR}{{0,3}}[\dXx](?!\d)"
 )
