@@ -34,6 +34,7 @@ from gateway_client.contract import (
     SchemaError,
     errors,
     mask_ids_in,
+    values_masked,
 )
 
 _DELIVERY_ID = re.compile(r"(msg|bat)_[0-9a-f]{32}")  # never a key DynamoDB would refuse
@@ -148,11 +149,11 @@ def _masked_body(body: bytes) -> Any:
     """The body with resident ID numbers masked and then without the listing's ``id_salt``:
     beside the ``ids_commitment`` any masked copy of the listing carries, the salt would let
     anyone try each number the mask leaves open until one matches. A body with no number to
-    mask is shown as posted, salt and all: its commitment hides no number."""
-    text = body.decode()
-    masked_text = mask_ids_in(text)
-    shown = json.loads(masked_text)
-    if masked_text == text:
+    mask is shown as posted, salt and all: its commitment hides no number. Numbers written
+    into text before input refused them are masked too, in any spelling (review 308)."""
+    posted = json.loads(body)
+    shown = values_masked(json.loads(mask_ids_in(body.decode())))
+    if shown == posted:
         return shown
     data = shown.get("data")
     listing = data.get("listing") if isinstance(data, dict) else None

@@ -30,7 +30,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from chalice.app import Chalice, ConvertToMiddleware, Request, Response
 
-from gateway_client.contract import mask_ids_in, resident_ids_masked
+from gateway_client.contract import mask_ids_in, resident_ids_masked, values_masked
 
 SERVICE = "credit-gateway"
 NAMESPACE = "CreditGateway"
@@ -51,25 +51,10 @@ class _MaskingFormatter(LambdaPowertoolsFormatter):
         super().__init__(json_default=_masked_text, **options)
 
     def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
-        return super().serialize(_masked_values(log))
+        return super().serialize(values_masked(log))
 
     def format(self, record: logging.LogRecord) -> str:
         return mask_ids_in(super().format(record))
-
-
-def _masked_values(value: Any) -> Any:
-    """``value`` with every string in it (keys too) passed through ``resident_ids_masked``;
-    what JSON has no form for is left to ``_masked_text`` (the serialiser's ``default``)."""
-    if isinstance(value, str):
-        return resident_ids_masked(value)
-    if isinstance(value, dict):
-        return {
-            _masked_values(k) if isinstance(k, str) else k: _masked_values(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_masked_values(v) for v in value]
-    return value
 
 
 def _masked_text(value: object) -> str:

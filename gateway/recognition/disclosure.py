@@ -23,7 +23,7 @@ and the route decides that from the code alone, before it reads anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Literal, TypeVar
@@ -166,41 +166,41 @@ def written_before_the_rules(listing: Listing) -> Listing:
 
 def ids_in_text_masked(listing: Listing) -> Listing:
     """The listing with every resident ID number in its text masked (a no-op for one stored
-    since input refused them; views only: a delivery's digest covers its text as stored).
+    since input refused them; views only: a delivery's digest covers its text as stored) —
+    its own, its persons' names, its history's reasons and notes, its extension's number, its
+    objection's id and words and its commitment's note (review 308: a console shown the words
+    of a listing it sees in full, a region without purpose the objection's id, in full).
     Nothing is copied unless something changes: every view of every listing asks."""
-    update: dict[str, object] = {
-        name: scrubbed
-        for name in _TEXT
-        if (value := getattr(listing, name)) is not None
-        and (scrubbed := resident_ids_masked(value)) != value
+    parts: dict[str, object] = {
+        "responsible_persons": _each_masked(listing.responsible_persons, ("name",)),
+        "history": _each_masked(listing.history, ("reason", "note")),
+        "extension": listing.extension and _text_masked(listing.extension, ("decision_number",)),
+        "objection": listing.objection and _text_masked(listing.objection, _OBJECTION_TEXT),
+        "commitment": listing.commitment and _text_masked(listing.commitment, ("outcome_note",)),
     }
-    persons = _rewritten(listing.responsible_persons, "name", resident_ids_masked)
-    if persons is not listing.responsible_persons:
-        update["responsible_persons"] = persons
-    history = _rewritten(listing.history, "reason", resident_ids_masked)
-    if history is not listing.history:
-        update["history"] = history
-    if listing.extension is not None:
-        (extension,) = _rewritten((listing.extension,), "decision_number", resident_ids_masked)
-        if extension is not listing.extension:
-            update["extension"] = extension
-    return listing.model_copy(update=update) if update else listing
+    update = {name: part for name, part in parts.items() if part is not getattr(listing, name)}
+    own = _text_masked(listing, _TEXT)
+    return own.model_copy(update=update) if update else own
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def _rewritten(items: tuple[M, ...], field: str, rewrite: Callable[[str], str]) -> tuple[M, ...]:
-    """``items`` with ``field`` rewritten, each copied only where it changes; ``items`` itself
-    when none does."""
-    changed = False
-    out: list[M] = []
-    for item in items:
-        value = getattr(item, field)
-        new = rewrite(value)
-        changed = changed or new != value
-        out.append(item if new == value else item.model_copy(update={field: new}))
-    return tuple(out) if changed else items
+def _text_masked(item: M, names: tuple[str, ...]) -> M:
+    """``item`` with the resident ID numbers in its text ``names`` masked; itself when none
+    holds one."""
+    update = {
+        name: scrubbed
+        for name in names
+        if (value := getattr(item, name)) and (scrubbed := resident_ids_masked(value)) != value
+    }
+    return item.model_copy(update=update) if update else item
+
+
+def _each_masked(items: tuple[M, ...], names: tuple[str, ...]) -> tuple[M, ...]:
+    """``_text_masked`` of each item; ``items`` itself when none changes."""
+    out = tuple(_text_masked(item, names) for item in items)
+    return items if all(a is b for a, b in zip(out, items, strict=True)) else out
 
 
 def _without_notes(steps: tuple[Transition, ...]) -> tuple[Transition, ...]:
@@ -216,6 +216,7 @@ def _without_notes(steps: tuple[Transition, ...]) -> tuple[Transition, ...]:
 
 
 _TEXT = ("subject_name", "reason", "legal_basis", "deciding_authority", "decision_number")
+_OBJECTION_TEXT = ("objection_id", "reason", "decision_note", "verification_note")
 _NOTE_IN_REASON = re.compile(  # only those steps say so; a resync's removal, the gateway's words
     r"^(objection \S+ verified|credit repair|removed: [a-z_]+)"
     r"(?:: | — (?!absent from full resync\Z)).*\Z",  # an old one's upload id goes

@@ -159,6 +159,7 @@ from gateway_client.contract.masking import (
     resident_ids_masked,
     scrub_excerpt,
     shown_input,
+    values_masked,
 )
 from gateway_client.contract.measure import Measure, MeasureId, MeasureTarget, rank
 from gateway_client.contract.model import (
@@ -533,6 +534,7 @@ __all__ = [
     "usable_at",
     "use_identity_key",
     "uses_push_form",
+    "values_masked",
     "verification_code",
     "verify_ed25519",
     "verify_gateway_signed",

@@ -12,6 +12,7 @@ import re
 import unicodedata
 import urllib.parse
 from collections.abc import Iterator
+from typing import Any
 
 from stdnum.cn import ric
 
@@ -142,6 +143,22 @@ def resident_ids_masked(text: str) -> str:
         parts += [kept[end : found.start()], masked_form]
         end = found.end()
     return "".join([*parts, kept[end:]]) if parts else text
+
+
+def values_masked(value: Any) -> Any:
+    """``value`` (parsed JSON, or what a log line holds) with every string in it, keys too,
+    passed through ``resident_ids_masked``: each string alone, so a mask never spans what
+    tells two values apart."""
+    if isinstance(value, str):
+        return resident_ids_masked(value)
+    if isinstance(value, dict):
+        return {
+            values_masked(k) if isinstance(k, str) else k: values_masked(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [values_masked(v) for v in value]
+    return value
 
 
 def shown_input(text: str, limit: int) -> str:
