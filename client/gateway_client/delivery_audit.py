@@ -1,6 +1,7 @@
 """The stored deliveries' side of ``verify-log``: each against the leaf it names, restatements
 against the logged delivery of the same listing version, full ID numbers against their salt,
-order per listing, audience, and nothing of a purged listing stored after its tombstone."""
+order per listing, audience, nothing of a purged listing stored after its tombstone, and
+nothing of the person in the tombstone."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from gateway_client.contract import (
     masked,
     within,
 )
+from gateway_client.contract.change import tombstone
 from gateway_client.tlog import HashReader, inclusion_proof, verify_inclusion
 
 
@@ -241,3 +243,36 @@ def unerased_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
                 "(gateway listen erases it at its next start)"
             )
     return problems
+
+
+_ERASED_PARTS = {
+    "credit_code",
+    "id_salt",
+    "subject_name",
+    "reason",
+    "legal_basis",
+    "deciding_authority",
+    "decision_number",
+    "responsible_persons",
+    "objection",
+    "history",
+    "extension",
+    "commitment",
+}
+
+
+def overfull_tombstone(delivery: DeliveryPayload) -> str | None:
+    """A purge's tombstone that holds more than its masked code and the erased marks (what
+    ``tombstone`` leaves): its digest is taken over its masked form, which masks the code
+    again and withholds the words, so a full ID number or the words in it passed the leaf —
+    and a listener keeps a tombstone for ever (review 307)."""
+    if delivery.data.type is not ChangeType.PURGED:
+        return None
+    held = delivery.data.listing
+    left = tombstone(held).model_dump(mode="json", include=_ERASED_PARTS)
+    if held.model_dump(mode="json", include=_ERASED_PARTS) == left:
+        return None
+    return (
+        f"delivery {delivery.delivery_id} is a purge's tombstone holding what the purge erased "
+        "(an ID number in full, a name or words): altered"
+    )

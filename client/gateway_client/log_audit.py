@@ -33,6 +33,7 @@ from gateway_client.delivery_audit import (
     delivery_problems,
     included,
     late_arrivals,
+    overfull_tombstone,
     unerased_problems,
     unlogged_problems,
     unsalted_problems,
@@ -148,6 +149,7 @@ def audit(
     if audience is not None:
         problems += audience_problems(deliveries, *audience)
     problems += unerased_problems(deliveries)
+    problems += [p for p in map(overfull_tombstone, deliveries) if p is not None]
     logged = [d for d in deliveries if d.log_sequence is not None]
     first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
     first = _owed_from(first, logged, problems)
