@@ -207,17 +207,19 @@ class DeliveryStore:
         signatures (and orphans: proofs of lines a crash never stored), then, last, from the
         store. Each file is rewritten only when something of it goes."""
         gone = {listing_id}
-        needle = listing_id.encode()  # a line that does not name the listing is none of it
+        needle = listing_id.encode()  # a line that does not name the listing is none of it,
+        escaped = b"\\"  # unless it names it in escapes (review 307)
         cuts = []
         for kept in self._kept_files():
             content = kept.read_bytes()
-            if needle in content and (cut := cut_lines(content, kept.stem, gone))[1]:
+            named = needle in content or escaped in content
+            if named and (cut := cut_lines(content, kept.stem, gone))[1]:
                 cuts.append((kept, *cut))
         lines = _lines(self.path)
         erased = [
             (n, about)
             for n, line in enumerate(lines)
-            if needle in line and (about := KeptLine.erased(line, gone))
+            if (needle in line or escaped in line) and (about := KeptLine.erased(line, gone))
         ]
         made: list[Kept] = [record for *_, records in cuts for record in records]
         # what verify-log will not find stored, and why: recorded before anything goes

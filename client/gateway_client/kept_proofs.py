@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
@@ -188,19 +188,21 @@ class KeptLine:
 
     @classmethod
     def read(cls, line: bytes) -> KeptLine | None:
-        """``None`` for a line that is no delivery (someone's note in a file stays)."""
+        """``None`` for a line that is no delivery (someone's note in a file stays). The time
+        and sequence are read as ``DeliveryPayload`` reads them (seconds since 1970, ``"2"``):
+        a line stored as valid and read here as no delivery was never erased (review 307)."""
         try:
             found = json.loads(line)
             data = found["data"]
             delivery_id, listing_id = found["delivery_id"], data["listing"]["listing_id"]
-            occurred = datetime.fromisoformat(data["occurred_at"])
         except (ValueError, RecursionError, KeyError, TypeError):
             return None
         if not isinstance(delivery_id, str) or not isinstance(listing_id, str):
             return None
-        aware = occurred if occurred.tzinfo is not None else None
-        sequence = found.get("log_sequence")
-        logged = sequence if type(sequence) is int and sequence >= 1 else None
+        occurred = _lax(_MOMENT, data.get("occurred_at"))
+        aware = occurred if occurred is not None and occurred.tzinfo is not None else None
+        sequence = _lax(_COUNT, found.get("log_sequence"))
+        logged = sequence if sequence is not None and sequence >= 1 else None
         # a tombstone as ``erases`` reads one: a logged listing change only (review 124)
         tombstone = (
             data.get("type") == "purged"
@@ -216,6 +218,19 @@ class KeptLine:
         if about is None or about.tombstone or about.listing_id not in purged:
             return None
         return about
+
+
+_T = TypeVar("_T")
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(datetime)
+_COUNT: TypeAdapter[int] = TypeAdapter(int)
+
+
+def _lax(adapter: TypeAdapter[_T], value: object) -> _T | None:
+    """``value`` as the delivery's model reads it, lax as it is; ``None`` if it reads none."""
+    try:
+        return None if value is None else adapter.validate_python(value)
+    except ValidationError:
+        return None
 
 
 def cut_lines(
