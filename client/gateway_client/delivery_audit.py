@@ -172,20 +172,29 @@ def unsalted_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
 
 
 def withheld_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
-    """A listing delivered to a region that did not recognise it holds none of the words
-    masking withholds (history steps' notes, an objection's words, a commitment's outcome
-    note): the digest covers the masked form only, so words added to such a copy passed it
-    unseen (review 246). ID numbers are the commitment's to bind (``unsalted_problems``); a
-    purge's tombstone is judged by its digest alone."""
-    return [
-        f"delivery {d.delivery_id} holds words masking withholds from a region that does not "
-        "recognise the listing (altered)"
-        for d in deliveries
-        if d.type == "listing.changed"
-        and not d.recognition.recognised
-        and d.data.type is not ChangeType.PURGED
-        and _words(masked(d.data.listing)) != _words(d.data.listing)
-    ]
+    """The words masking withholds (history steps' notes, an objection's words, a commitment's
+    outcome note) are bound to the log only through the ``ids_commitment`` its ``id_salt``
+    recomputes; the digest covers the masked form. So a copy to a region that did not
+    recognise the listing holds none of them, whatever the event (review 246; restatements
+    and flags too: review 307), and a copy that holds them carries the salt, unless it was
+    made before salts (neither field: judged by its masked form, as ever). ID numbers are
+    ``unsalted_problems``'s; a purge's tombstone is ``overfull_tombstone``'s."""
+    problems: list[str] = []
+    for d in deliveries:
+        listing = d.data.listing
+        if d.data.type is ChangeType.PURGED or _words(masked(listing)) == _words(listing):
+            continue
+        if not d.recognition.recognised:
+            problems.append(
+                f"delivery {d.delivery_id} holds words masking withholds from a region that "
+                "does not recognise the listing (altered)"
+            )
+        elif listing.ids_commitment is not None and listing.id_salt is None:
+            problems.append(
+                f"delivery {d.delivery_id} holds words masking withholds without the id_salt "
+                "of its ids_commitment: the words are not bound to the log (altered)"
+            )
+    return problems
 
 
 def _words(listing: Listing) -> dict[str, object]:
