@@ -83,7 +83,9 @@ def _in_step(signed: Sequence[Checkpoint], seen: Seen | None) -> tuple[list[Chec
     problems: list[str] = []
     for checkpoint in signed:
         smaller = before.get(checkpoint.sequence)
-        if smaller is not None and checkpoint.at < smaller[0] - SKEW:
+        # a difference of times, never a time moved: a checkpoint dated in year 1 (its time is
+        # not signed) overflowed the calendar (review 307)
+        if smaller is not None and smaller[0] - checkpoint.at > SKEW:
             problems.append(
                 f"checkpoint {checkpoint.sequence} is dated {checkpoint.at.isoformat()}, before "
                 f"the smaller {smaller[1]} ({smaller[0].isoformat()}): its time is not signed, "
