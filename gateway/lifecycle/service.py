@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from gateway.lifecycle.acting import Actors, absent
 from gateway.lifecycle.due import Budget, DueDates
-from gateway.lifecycle.freshness import check_action, check_corrected
+from gateway.lifecycle.freshness import PeriodEnded, check_action, check_corrected
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import PolicyBook
@@ -241,9 +241,13 @@ class LifecycleService:
         held = self.listing(credit_code, listing_id)
         by = self._actors.owner(held, region)
         now = self._clock.now()
-        check_action(
-            decision, now, self._tolerance, decision.corrected_entry, self._retention_years
-        )
+        ended: PeriodEnded | None = None
+        try:
+            check_action(
+                decision, now, self._tolerance, decision.corrected_entry, self._retention_years
+            )
+        except PeriodEnded as problem:  # since the decision was first sent: a replay's answer
+            ended = problem  # stays the replay's (review 306)
         if decision.corrected_entry is not None and decision.outcome != "corrected":
             raise BadRequest(  # else dropped unread: the caller would think it corrected
                 f"corrected_entry goes with outcome corrected; {decision.outcome} keeps or "
@@ -275,6 +279,8 @@ class LifecycleService:
             raise ObjectionDecided(
                 f"objection {objection_id} was decided {named.outcome} already", path=path
             )
+        if ended is not None:
+            raise ended
         moved = decide_objection(held, decision, by, now, self._workdays)
         return self._save(held, moved), True
 
