@@ -21,9 +21,9 @@ from gateway_client.contract import (
     erases,
     log_entry,
     masked,
+    tombstone,
     within,
 )
-from gateway_client.contract.change import tombstone
 from gateway_client.tlog import HashReader, inclusion_proof, verify_inclusion
 
 

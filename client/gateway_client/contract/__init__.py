@@ -19,6 +19,7 @@ from gateway_client.contract.change import (
     purge_id,
     purged,
     restated,
+    tombstone,
 )
 from gateway_client.contract.clock import (
     CHINA,
@@ -531,6 +532,7 @@ __all__ = [
     "stopped_applying",
     "stopped_applying_at",
     "subtree_prefix",
+    "tombstone",
     "usable_at",
     "use_identity_key",
     "uses_push_form",
