@@ -5,6 +5,8 @@ none of the digits the masked view hides survives, however the kept text is deco
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import unicodedata
 import urllib.parse
@@ -98,3 +100,21 @@ def test_text_that_keeps_decoding_loses_every_digit() -> None:
         nested = urllib.parse.quote(nested)
 
     assert not re.search(r"[0-9]", scrub_excerpt(nested))
+
+
+@given(code=st.sampled_from(RESIDENT_IDS), urlsafe=st.booleans(), padded=st.booleans())
+def test_an_id_echoed_in_base64_does_not_survive(code: str, urlsafe: bool, padded: bool) -> None:
+    """Many frameworks report a payload they refused base64-encoded (review 308)."""
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    token = encode(json.dumps({"id": code, "name": "张某某"}).encode()).decode()
+    scrubbed = scrub_excerpt(f"rejected payload {token if padded else token.rstrip('=')}")
+
+    for candidate in re.findall(r"[A-Za-z0-9+/_=-]{8,}", scrubbed):
+        decoded = base64.b64decode(candidate + "=" * (-len(candidate) % 4), altchars=b"-_")
+        assert code[6:14].encode() not in decoded
+
+
+def test_a_hex_id_in_an_answer_is_kept() -> None:
+    answer = "upstream error, request ab12cd34ef56ab78cd90ef12ab34cd56"
+
+    assert scrub_excerpt(answer) == answer
