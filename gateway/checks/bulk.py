@@ -156,26 +156,24 @@ class BulkCheck:
         upload: Upload,
         lines: Iterator[Line],
         save: Callable[[Upload], None] = lambda _: None,
+        permitted: Callable[[Upload], Upload] = lambda held: held,
     ) -> Upload:
+        """Each block of codes is answered under the region's rules of its moment
+        (``permitted``: refused once the manifest's key is revoked or its jurisdiction gone —
+        then saved so, with no result file or report — else with the relay policy of then),
+        and the agreements of then (review 311: a run held its start's for 100,000 codes)."""
         manifest = upload.manifest
         if manifest.purpose is None:
             raise ValueError("not a check")
         now = self._clock.now()
-        viewer = Viewer(
-            kind="region",
-            region=manifest.region,
-            relays_subregions=upload.relays_subregions,
-            key_id=upload.key_id,
-        )
         asked = Asked(
-            viewer,
+            _viewer(upload),
             manifest.purpose,
             manifest.as_region or manifest.region,
             now,
             self._keep,
             manifest.upload_id,
         )
-        agreements = self._agreements()
         out = io.StringIO()
         checked = distinct = 0
         summary = dict.fromkeys(CheckSummary.model_fields, 0)
@@ -184,6 +182,11 @@ class BulkCheck:
         opening_key = self._opening_key("bulk", manifest.region, manifest.upload_id)
         first: dict[str, str] = {}  # each valid code's line, so a repeat in a later block is one
         for block, chunk in enumerate(iter(lambda: list(islice(lines, MAX_CODES)), [])):
+            upload = permitted(upload)
+            if upload.status is UploadStatus.REFUSED:
+                save(upload)
+                return upload
+            viewer, agreements = _viewer(upload), self._agreements()
             codes, bad = codes_of(chunk)
             once = f"{manifest.upload_id}#{block}"
             codes, over = self._within_tries(manifest.region, once, codes, now, first)
@@ -295,6 +298,15 @@ class BulkCheck:
         file of one code gives the code back to whoever tries them all, and the record is
         kept (``gateway.intake.UploadDesk`` stores the manifest so, pass 1 compares so)."""
         return keyed(self._trail_key(), "check-file", sha256)
+
+
+def _viewer(upload: Upload) -> Viewer:
+    return Viewer(
+        kind="region",
+        region=upload.manifest.region,
+        relays_subregions=upload.relays_subregions,
+        key_id=upload.key_id,
+    )
 
 
 def _compact(code: str, now: datetime) -> str | None:

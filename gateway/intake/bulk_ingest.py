@@ -335,7 +335,7 @@ class BulkIngest:
         if self._checker is None:
             raise RuntimeError("bulk checks need a checker (gateway.checks.BulkCheck)")
         lines = lines_of(self._files.read(upload.object_key, upload.version_id, 0))
-        return self._checker.check(upload, lines, self._uploads.save)
+        return self._checker.check(upload, lines, self._uploads.save, self._as_permitted_now)
 
     # --- pass 2 ------------------------------------------------------------------------------
 

@@ -99,9 +99,15 @@ class UploadChecker(Protocol):
         ...
 
     def check(
-        self, upload: Upload, lines: Iterator[Line], save: Callable[[Upload], None]
+        self,
+        upload: Upload,
+        lines: Iterator[Line],
+        save: Callable[[Upload], None],
+        permitted: Callable[[Upload], Upload],
     ) -> Upload:
         """Check a verified file's codes (one ``{"credit_code": …}`` a line), keep the result
         file, and ``save`` the upload completed with its counts and the result's key (its
-        results withdrawn, should a purge have destroyed the file meanwhile): as saved last."""
+        results withdrawn, should a purge have destroyed the file meanwhile): as saved last.
+        Each block under the rules ``permitted`` gives the upload then (refused: saved so, and
+        nothing more checked)."""
         ...
