@@ -10,15 +10,10 @@ are the platform's own.
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime
 
 from gateway.intake.bulk import Upload, UploadStatus, stamp
 from gateway.intake.ports import UploadStore
-
-MOST_LOOKED_AT = 200
-"""Resyncs issued after a resync it looks through at most for those that decide in its stead:
-a region sends a resync a day or so, and a run asks at each checkpoint."""
 
 
 def superseded(uploads: UploadStore, upload: Upload, verified: bool = False) -> dict[str, str]:
@@ -28,10 +23,11 @@ def superseded(uploads: UploadStore, upload: Upload, verified: bool = False) -> 
     refused for a file that did not match while another may still (``awaits_file``); with
     ``verified``, only one whose file matched. Looked for among the region's resyncs alone (an
     index of them), not its latest uploads of any kind, which routine bulk checks crowd
-    (review 304)."""
+    (review 304) — every one of them, however many (review 309: 200 refused retries or
+    other domains' resyncs hid the one that decides), until each domain is taken."""
     manifest = upload.manifest
     taken: dict[str, str] = {}
-    for other in itertools.islice(uploads.resyncs_after(upload), MOST_LOOKED_AT):
+    for other in uploads.resyncs_after(upload):
         theirs = other.manifest
         # issued at the same moment, the one with the greater id is the newer: two that held
         # each other as older both removed, and the last run decided (review 185)
