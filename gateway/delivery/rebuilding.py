@@ -110,10 +110,28 @@ class FromTheLog:
             return delivery.change.type is not ChangeType.RECOGNITION and self._flag_holds(
                 delivery, agreements
             )
+        if delivery.type == "objection.filed":
+            return self._notice_awaited(delivery)
         if delivery.type != "recognition.changed":
             return True
         today = china_date(self.clock.now())
         return restatement_stands(delivery, agreements, self.listings, today, logged_code(self.log))
+
+    def _notice_awaited(self, delivery: Delivery) -> bool:
+        """An objection's notice only while its objection is open and still awaits it: one
+        decided meanwhile would tell the owner an objection waits on it (review 309)."""
+        sent, held = delivery.change.listing, None
+        objection = sent.objection
+        found = self.listings.current([(sent.credit_code, sent.listing_id)])
+        held = found.get(sent.listing_id)
+        now = None if held is None else held.objection
+        return (
+            objection is not None
+            and now is not None
+            and now.objection_id == objection.objection_id
+            and now.open
+            and now.awaiting_notice
+        )
 
     def _flag_holds(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
         """Whether the subject's flag for the delivery's region is today what the dead event

@@ -102,3 +102,26 @@ def test_a_notice_declined_while_paused_goes_at_the_resume(
 
     assert _types(hook) == ["objection.filed"]
     assert _awaiting(life) is False
+
+
+def test_a_notice_of_an_objection_decided_meanwhile_is_not_sent(
+    gateway: Gateway, stream: StreamReader, queue: Any, hook: Any, receiver: Receiver
+) -> None:
+    """The owner decided the objection through the API while its endpoint was off: the notice,
+    sent at the enable, would tell it an objection awaits it (review 309)."""
+    life, path = _objected_while_off(gateway, stream, queue, hook, receiver)
+    [view] = life.lookup(CREDIT_CODE).json_body["listings"]
+    listing_id = view["listing"]["listing_id"]
+    objection_id = view["listing"]["objection"]["objection_id"]
+    city = gateway.register_platform(CITY)
+    decided = life.decide(city, CREDIT_CODE, listing_id, objection_id, "upheld")
+    assert decided.status_code == 200, decided.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+    hook.requests.clear()
+
+    body = json.dumps({"redeliver_missed": False}).encode()
+    assert as_operator(gateway, "post", f"{path}/enable", body).status_code == 200
+    queue.run()
+
+    assert "objection.filed" not in _types(hook)
