@@ -22,6 +22,7 @@ from gateway_client.contract import (
     PROVES_SPAN,
     PublishedKey,
     opening_at,
+    report_applies,
     report_kind,
     verify_report,
 )
@@ -163,9 +164,10 @@ def _table(answer: dict[str, Any]) -> str:
             outcome = f"error: {result['error']['message']}"
         elif not subject:
             outcome = "nothing found"
-        else:
-            kinds = sorted({report_kind(v) for v in subject["listings"]})
-            outcome = "+".join(kinds) + (" (intensified)" if subject.get("intensified") else "")
+        else:  # what applies, as the signed summary counts it (review 311)
+            kinds = sorted({report_kind(v) for v in subject["listings"] if report_applies(v)})
+            applies = "+".join(kinds) or "none applies"
+            outcome = applies + (" (intensified)" if subject.get("intensified") else "")
         code = result.get("credit_code") or "-"
         rows.append([result["index"] + 1, code, subject.get("subject_name", ""), outcome])
     summary = answer["summary"]
