@@ -98,7 +98,7 @@ def no_ground_that_day(
         )
         if out is NotRecognised.NOT_YET_EFFECTIVE and revised:
             out = None
-        narrowed = uncovered(agreement, listing, day) if out is None else None
+        narrowed = uncovered(agreement, listing, day, measure_id) if out is None else None
         if out is None and narrowed is None and agreement.gave(measure_id, day, delivered_at):
             return None
         why.append(f"{ground} {out or narrowed or f'gives no {measure_id}'}")
@@ -114,17 +114,25 @@ def no_ground_that_day(
 _DATES = frozenset({NotRecognised.NOT_YET_EFFECTIVE, NotRecognised.NO_LONGER_EFFECTIVE})
 
 
-def uncovered(agreement: Agreement, listing: Listing | None, day: date) -> str | None:
+def uncovered(
+    agreement: Agreement, listing: Listing | None, day: date, measure_id: str
+) -> str | None:
     """Why the agreement's terms as stored now leave the delivered listing out, judged for a
     day after the revision that set them (its source, kind, domain, severity or grade no
-    longer covered: review 271), or None. A day up to that revision is not judged: the terms
-    before it are not kept, and they recognised the listing when it was delivered."""
+    longer covered: review 271; the measure, written out, no longer applying to it: review
+    310), or None. A day up to that revision is not judged: the terms before it are not
+    kept, and they recognised the listing when it was delivered."""
     if listing is None or day <= china_date(agreement.updated_at):
         return None
     if not agreement.covers_source(listing):
         return f"no longer covers {listing.origin_region}'s lists"
     why = agreement.exclusion(listing, day)
-    return None if why is None or why in _DATES else f"no longer covers it ({why.value})"
+    if why is not None and why not in _DATES:
+        return f"no longer covers it ({why.value})"
+    written = next((m for m in agreement.measures if m.measure_id == measure_id), None)
+    if written is not None and not written.applies_to(listing):
+        return f"its {measure_id} no longer applies to it"
+    return None
 
 
 def given_that_day(
@@ -147,9 +155,51 @@ def given_that_day(
         if agreement is None:  # its own subtree, a national source: their measures always
             if any(m.measure_id == measure_id for m in default_measures(listing)):
                 return True
-        elif agreement.gave(measure_id, day, delivered_at):
+        elif agreement.gave(measure_id, day, delivered_at) and (
+            day <= china_date(agreement.updated_at)  # the terms before it are not kept
+            or any(m.measure_id == measure_id for m in now.measures)  # applies to it: 310
+        ):
             return True
     return False
+
+
+def ground_lost_since(
+    held: Listing | None,
+    delivered: Listing | None,
+    region: str,
+    agreements: Mapping[str, Agreement] | None,
+    day: date,
+    measure_id: str,
+) -> str | None:
+    """Why the listing as held, a version accepted after the one delivered, gave the region no
+    ground for ``measure_id`` on ``day``, from the day it was accepted on — the region was told
+    so (not recognised, or not that measure) when it came (review 310: a severity lowered, a
+    grade corrected, the listing given to another region, and a case still counted against
+    the delivery before) — or None; a day before it is the delivery's to judge."""
+    if held is None or delivered is None or agreements is None:
+        return None
+    if _terms_of(held) == _terms_of(delivered) or day < china_date(held.accepted_at):
+        return None
+    since = china_date(held.accepted_at)
+    # its terms judged, not its status: a day it was in force is ``out_of_force``'s to say
+    terms = held.model_copy(update={"status": ListingStatus.ACTIVE})
+    now = recognise(terms, region, agreements.values(), day)
+    if not now.recognised:
+        return f"the listing as changed on {since} was not recognised ({', '.join(now.reasons)})"
+    if all(m.measure_id != measure_id for m in (*now.measures, *now.suspended_measures)):
+        return f"the listing as changed on {since} gave no {measure_id}"
+    return None
+
+
+def _terms_of(listing: Listing) -> tuple[object, ...]:
+    """What recognition reads of a listing besides its status and dates."""
+    return (
+        listing.origin_region,
+        listing.kind,
+        listing.domain,
+        listing.severity,
+        listing.evaluation,
+    )
 
 
 def no_ground(recognition: Recognition | None, measure_id: str) -> str | None:

@@ -1,0 +1,222 @@
+"""A measure reported executed is judged on the listing as held, and the agreement as revised,
+from the day either changed (review 310): a report against the delivery of an earlier version
+was accepted and counted as a case (联合奖惩案例) after the owner lowered the severity below the
+agreement's, corrected a grade, or the operator gave the listing to a region outside the
+agreement's sources — and after a revision narrowed a written-out measure so it no longer
+applied — though fan-out had told the region so."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from app_support import CITY, HUNAN, agreement_terms, create_agreement, reevaluate
+from lifecycle_support import (
+    Lifecycle,
+    china_today,
+    fan_out_and_deliver,
+    now,
+    pushed,
+    recent_entry,
+)
+
+
+def test_a_report_on_the_old_version_after_a_downgrade_is_not_grounded(
+    gateway, aws, stream, receiver
+):
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    terms = agreement_terms(
+        title="湖南省认可七台河市严重失信主体名单",
+        sources=[{"region": CITY, "subtree": True}],
+        min_severity="serious",
+        measures=[
+            {
+                "measure_id": "key_supervision",
+                "text": "列为重点监管对象，提高检查频次",
+                "department": "各行业主管部门",
+                "mandatory": False,
+            }
+        ],
+    )
+    assert create_agreement(gateway, terms).status_code == 201
+    reevaluate(aws)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    entry = recent_entry(days_ago=40, severity="serious")
+    pushed(gateway, city, CITY, entry)
+    [first] = fan_out_and_deliver(aws, stream)
+    assert first.recognition.recognised
+
+    # the court corrects the severity: below what 湖南 recognises
+    stamp = (now() - timedelta(minutes=1)).isoformat()
+    pushed(gateway, city, CITY, {**entry, "severity": "general", "source_updated_at": stamp})
+    [second] = fan_out_and_deliver(aws, stream)
+    assert second.change.listing.listing_id == first.change.listing.listing_id
+    assert not second.recognition.recognised, second.recognition
+
+    later = china_today() + timedelta(days=4)
+    with time_machine.travel(now() + timedelta(days=5), tick=True):
+        answer = life.post(
+            "/v1/feedback",
+            {
+                "delivery_id": first.delivery_id,
+                "measures": [
+                    {
+                        "measure_id": "key_supervision",
+                        "department": "各行业主管部门",
+                        "executed_on": later.isoformat(),
+                        "result": "executed",
+                    }
+                ],
+            },
+            hunan,
+        )
+        cases = life.stats(CITY, later.strftime("%Y-%m")).json_body["cases"]
+
+    assert answer.status_code == 409, (answer.json_body, cases)
+    assert answer.json_body["error"]["code"] == "measure_not_delivered"
+
+
+def test_an_incentive_on_the_a_grade_delivery_after_the_grade_fell_to_d_is_not_grounded(
+    gateway, aws, stream, receiver
+):
+    """The same gap, as an incentive: the tax grade corrected from A to D (湖南 told that the
+    incentive no longer applies), an incentive executed days later is reported against the A
+    delivery and counted as a case."""
+    from test_evaluation_standing import grade
+
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    terms = agreement_terms(
+        title="湖南省认可七台河市纳税信用评价结果",
+        sources=[{"region": CITY, "subtree": True}],
+        kinds=["evaluation"],
+        min_severity=None,
+        measures=[
+            {
+                "measure_id": "evaluation_incentives",
+                "text": "信用评价结果优良：优化检查频次，优先办理，适用守信激励",
+                "department": "各行业主管部门",
+                "mandatory": False,
+            }
+        ],
+    )
+    made = create_agreement(gateway, terms)
+    assert made.status_code == 201, made.json_body
+    reevaluate(aws)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    a_grade = grade("A", source_updated_at=(now() - timedelta(minutes=5)).isoformat())
+    pushed(gateway, city, CITY, a_grade)
+    [first] = fan_out_and_deliver(aws, stream)
+    assert [m.measure_id for m in first.recognition.measures] == ["evaluation_incentives"]
+
+    d_grade = {
+        **a_grade,
+        "evaluation": {"scheme": "tax_credit_grade", "grade": "D"},
+        "source_updated_at": (now() - timedelta(minutes=1)).isoformat(),
+    }
+    pushed(gateway, city, CITY, d_grade)
+    [second] = fan_out_and_deliver(aws, stream)
+    assert second.change.listing.listing_id == first.change.listing.listing_id
+    assert "evaluation_incentives" not in [m.measure_id for m in second.recognition.measures]
+
+    later = china_today() + timedelta(days=4)
+    with time_machine.travel(now() + timedelta(days=5), tick=True):
+        answer = life.post(
+            "/v1/feedback",
+            {
+                "delivery_id": first.delivery_id,
+                "measures": [
+                    {
+                        "measure_id": "evaluation_incentives",
+                        "department": "各行业主管部门",
+                        "executed_on": later.isoformat(),
+                        "result": "executed",
+                    }
+                ],
+            },
+            hunan,
+        )
+
+    assert answer.status_code == 409, answer.json_body
+    assert answer.json_body["error"]["code"] == "measure_not_delivered"
+
+
+def test_a_report_on_the_squatters_delivery_after_reassignment_is_not_grounded(
+    gateway, aws, stream, receiver
+):
+    """The same gap through the owner: 湖南 recognises 河南's lists; a decision 新郑 pushed
+    (delivered to 湖南 recognised) is revoked by 新郑 and reassigned by the operator to
+    七台河市, whose lists 湖南 does not recognise (told so). A measure executed days later is
+    still grounded by the delivery of 新郑's version."""
+    import json as _json
+
+    from app_support import CREDIT_CODE
+    from lifecycle_support import XINZHENG, push_with_removals, removal_of
+
+    life = Lifecycle(gateway)
+    squatter = gateway.register_platform(XINZHENG)
+    gateway.register_platform(CITY)  # the deciding region
+    gateway.put_region(HUNAN)
+    terms = agreement_terms(
+        title="湖南省认可河南省失信主体名单",
+        sources=[{"region": "410000", "subtree": True}],
+        min_severity=None,
+        measures=[
+            {
+                "measure_id": "key_supervision",
+                "text": "列为重点监管对象，提高检查频次",
+                "department": "各行业主管部门",
+                "mandatory": False,
+            }
+        ],
+    )
+    assert create_agreement(gateway, terms).status_code == 201
+    reevaluate(aws)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    hunan = gateway.register_platform(HUNAN)
+    entry = recent_entry(days_ago=40)
+    lid = pushed(gateway, squatter, XINZHENG, entry)
+    [first] = fan_out_and_deliver(aws, stream)
+    assert first.recognition.recognised
+    revoked = push_with_removals(gateway, squatter, XINZHENG, [removal_of(entry, "revoked")])
+    assert revoked.json_body["removed"] == 1, revoked.json_body
+    fan_out_and_deliver(aws, stream)
+    body = {
+        "corrected_entry": {"origin_region": CITY, **entry},
+        "note": "认定部门为七台河市；新郑市无权报送",
+    }
+    moved = gateway.client.http.post(
+        f"/v1/subjects/{CREDIT_CODE}/listings/{lid}/reassignment",
+        headers=gateway.operator(),
+        body=_json.dumps(body, ensure_ascii=False).encode(),
+    )
+    assert moved.status_code == 200, moved.json_body
+    [told] = fan_out_and_deliver(aws, stream)
+    assert told.change.listing.origin_region == CITY
+    assert not told.recognition.recognised  # 湖南 told: not its to recognise now
+
+    later = china_today() + timedelta(days=4)
+    with time_machine.travel(now() + timedelta(days=5), tick=True):
+        answer = life.post(
+            "/v1/feedback",
+            {
+                "delivery_id": first.delivery_id,
+                "measures": [
+                    {
+                        "measure_id": "key_supervision",
+                        "department": "各行业主管部门",
+                        "executed_on": later.isoformat(),
+                        "result": "executed",
+                    }
+                ],
+            },
+            hunan,
+        )
+
+    assert answer.status_code == 409, answer.json_body
+    assert answer.json_body["error"]["code"] == "measure_not_delivered"
