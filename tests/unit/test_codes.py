@@ -423,3 +423,14 @@ def test_a_uscc_fitting_the_permanent_resident_form_reads_alike_any_day() -> Non
     for written in (company, "9123 0720 3001 0135 65", "９１２３０７２０３００１０１３５６５"):
         assert classify(written) == (company, SubjectType.NATURAL_PERSON)
     born_by(company, SubjectType.NATURAL_PERSON, date(2026, 12, 1))  # raises nothing
+
+
+def test_a_resident_id_born_after_today_is_refused_without_quoting_its_birth_date() -> None:
+    """The error reaches signed check reports, which echo nothing of an invalid entry (review
+    311): its birth date is the person's."""
+    code = make_resident_id(birth="20261231")
+    with pytest.raises(CodeProblem) as refused:
+        born_by(code, SubjectType.NATURAL_PERSON, date(2026, 12, 1))
+    assert refused.value.code == "invalid_birth_date"
+    assert "2026-12-31" not in str(refused.value)
+    assert "20261231" not in str(refused.value)
