@@ -13,57 +13,35 @@ import hmac
 from datetime import timedelta
 
 import pytest
-from builders import (
-    NOW,
-    RESIDENT_ID,
-    gateway_signers,
-    listing,
-    published_tiles,
-    subscription,
-    tile_reader,
-    tree_root,
-)
+from builders import NOW, RESIDENT_ID
+from logged_person import SUB, audited, delivered, person
 
-from gateway.delivery.planning import payload_for, plan_deliveries, stamped
-from gateway_client.contract import DeliveryPayload
+from gateway_client.contract import Change, DeliveryPayload
 from gateway_client.contract.change import purged
 from gateway_client.contract.codes import mask
-from gateway_client.contract.log import log_entries, sign_checkpoint
-from gateway_client.log_audit import audit
 from gateway_client.receiver import VerificationError, verify_delivery
 
-REGION = "430000"
-GATEWAY = gateway_signers("gw-test-1")
-SUB = subscription("sub-all", region=REGION)
 KEY = b"k" * 32
 
 
 @pytest.fixture
-def sent() -> tuple[DeliveryPayload, DeliveryPayload, object]:
+def sent() -> tuple[DeliveryPayload, DeliveryPayload, Change]:
     """The honest tombstone of a person's listing, one carrying the full ID number, and the
     change as logged."""
-    person = listing(credit_code=RESIDENT_ID, subject_name="张某某").model_copy(
-        update={"id_salt": "5a" * 16}
-    )
-    gone = purged(person, NOW + timedelta(days=1))
+    gone = purged(person(), NOW + timedelta(days=1))
     assert gone.listing.credit_code == mask(RESIDENT_ID)  # as logged: the masked code
-    [planned] = plan_deliveries(gone, [SUB], [])
-    [one] = stamped([planned], {gone.change_id: 1}, lambda _sub, _count: 1)
-    honest = payload_for(one, subscriber_region=REGION)
+    honest = delivered(gone)
     full = gone.listing.model_copy(update={"credit_code": RESIDENT_ID})
     leaky = honest.model_copy(update={"data": gone.model_copy(update={"listing": full})})
     return honest, leaky, gone
 
 
-def test_verify_log_reports_a_tombstone_carrying_the_full_id_number(sent) -> None:  # type: ignore[no-untyped-def]
+def test_verify_log_reports_a_tombstone_carrying_the_full_id_number(
+    sent: tuple[DeliveryPayload, DeliveryPayload, Change],
+) -> None:
     honest, leaky, gone = sent
-    entries = log_entries(1, [gone])
-    checkpoint = sign_checkpoint(1, tree_root(entries), NOW, GATEWAY)
-    reader = tile_reader(published_tiles(entries, [1]))
-    keys = [GATEWAY.ed25519.private_key.public_key()]
-    later = NOW + timedelta(days=2)
-    assert audit(entries, [checkpoint], keys, [honest], lambda _e: True, reader, later, 1).ok
-    report = audit(entries, [checkpoint], keys, [leaky], lambda _e: True, reader, later, 1)
+    assert audited(gone, [honest]).ok
+    report = audited(gone, [leaky])
     assert not report.ok
     assert any("tombstone" in problem for problem in report.problems), report.problems
 
@@ -81,7 +59,9 @@ def _signed(payload: DeliveryPayload) -> tuple[dict[str, str], bytes]:
     return headers, raw
 
 
-def test_the_listener_refuses_to_keep_it(sent) -> None:  # type: ignore[no-untyped-def]
+def test_the_listener_refuses_to_keep_it(
+    sent: tuple[DeliveryPayload, DeliveryPayload, Change],
+) -> None:
     honest, leaky, _ = sent
     secret = "whsec_" + base64.b64encode(KEY).decode()
     audience = {"subscription_id": SUB.subscription_id, "secret": secret}
