@@ -8,23 +8,69 @@ person's number in full)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from app_support import DAYE, HUNAN, Gateway, daye_black_entry, end_agreement, signed_agreement
 from lifecycle_support import push_with_removals, removal_of
+from stdnum.cn import uscc
 from test_relays_turned_off_mid_run import CITY, COUNTY, entry, relaying_city, relays
 from upload_support import uploaded
 
 from chalicelib.bootstrap import container
 from gateway.checks import bulk as bulk_module
+from gateway.intake import Upload
+
+PERSON = "11010519491231002X"
 
 
-def _uscc(serial: int) -> str:
-    from stdnum.cn import uscc
+def _companies(count: int) -> list[dict[str, str]]:
+    """``count`` lines of valid codes listed nowhere: a block of 1,000 is checked at a time."""
+    bodies = (f"91420281{serial:09d}" for serial in range(1, count + 1))
+    return [{"credit_code": body + uscc.calc_check_digit(body)} for body in bodies]
 
-    body = f"91420281{serial:09d}"
-    return body + uscc.calc_check_digit(body)
+
+def _checked(
+    gateway: Gateway,
+    aws: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    signer: tuple[Any, str],
+    lines: list[dict[str, str]],
+    meanwhile: Callable[[], None],
+) -> tuple[Upload, int]:
+    """A bulk check of ``lines`` by ``signer`` (its key, its region), ``meanwhile`` done as its
+    first block is checked: the upload as saved, and how many blocks were checked."""
+    real, calls = bulk_module.check, []
+
+    def first_then(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            meanwhile()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bulk_module, "check", first_then)
+    key, region = signer
+    upload_id = uploaded(
+        gateway, aws, key, lines, region=region, mode="check", purpose="supervision"
+    )
+    upload = container().uploads.get(region, upload_id)
+    assert upload is not None
+    return upload, len(calls)
+
+
+def _last_line(aws: Any, upload: Upload) -> dict[str, Any]:
+    assert upload.result_key is not None
+    stored = aws.s3.get_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=upload.result_key)
+    last: dict[str, Any] = json.loads(stored["Body"].read().splitlines()[-1])
+    assert last["line"] == 1001
+    return last
+
+
+def _asked_now(gateway: Gateway, signer: Any, code: str) -> dict[str, Any]:
+    body = json.dumps({"codes": [code], "purpose": "supervision"}).encode()
+    answer: dict[str, Any] = gateway.post_signed("/v1/checks", signer, None, body).json_body
+    return answer["results"][0]
 
 
 def test_a_bulk_check_goes_by_the_relay_policy_of_now(
@@ -37,44 +83,15 @@ def test_a_bulk_check_goes_by_the_relay_policy_of_now(
         gateway, city, CITY, [removal_of(relayed, "revoked", origin_region=COUNTY)]
     )
     assert ended.status_code == 200, ended.json_body
-    real = bulk_module.check
-    calls: list[int] = []
+    lines = [*_companies(1000), {"credit_code": relayed["credit_code"]}]
 
-    def turning_off(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 1:
-            relays(gateway, False)  # the operator stops 长沙市 relaying for its counties
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(bulk_module, "check", turning_off)
-    lines = [{"credit_code": _uscc(i)} for i in range(1, 1001)] + [
-        {"credit_code": relayed["credit_code"]}
-    ]
-    upload_id = uploaded(
-        gateway, aws, city, lines, region=CITY, mode="check", purpose="supervision"
+    # the operator stops 长沙市 relaying for its counties while the first block is checked
+    upload, _ = _checked(
+        gateway, aws, monkeypatch, (city, CITY), lines, lambda: relays(gateway, False)
     )
 
-    upload = container().uploads.get(CITY, upload_id)
-    assert upload is not None
-    assert upload.result_key is not None
-    bucket = aws.env["CG_ARCHIVE_BUCKET"]
-    body = aws.s3.get_object(Bucket=bucket, Key=upload.result_key)["Body"].read()
-    last = json.loads(body.splitlines()[-1])
-    assert last["line"] == 1001
-    now = json.dumps({"codes": [relayed["credit_code"]], "purpose": "supervision"}).encode()
-    fresh = gateway.post_signed("/v1/checks", city, None, now).json_body
-    assert fresh["results"][0]["found"] is False  # as the city is answered once it relays no more
-    assert last["found"] is False, (last["subject"]["listings"][0]["listing"]["status"], len(calls))
-
-
-PERSON = "11010519491231002X"
-
-
-def _uscc(serial: int) -> str:
-    from stdnum.cn import uscc
-
-    body = f"91420281{serial:09d}"
-    return body + uscc.calc_check_digit(body)
+    assert _asked_now(gateway, city, relayed["credit_code"])["found"] is False
+    assert _last_line(aws, upload)["found"] is False
 
 
 def test_a_bulk_check_shows_numbers_by_the_agreements_of_now(
@@ -85,71 +102,37 @@ def test_a_bulk_check_shows_numbers_by_the_agreements_of_now(
     agreement = signed_agreement(gateway)  # 湖南 recognises 湖北's serious black lists
     person = daye_black_entry(credit_code=PERSON, subject_name="黄某某")
     assert gateway.push(daye, DAYE, [person]).json_body["accepted"] == 1
-    real = bulk_module.check
-    calls: list[int] = []
 
-    def ending(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 1:
-            ended = end_agreement(gateway, agreement["agreement_id"])
-            assert ended.status_code == 200, ended.json_body
-        return real(*args, **kwargs)
+    def ending() -> None:
+        ended = end_agreement(gateway, agreement["agreement_id"])
+        assert ended.status_code == 200, ended.json_body
 
-    monkeypatch.setattr(bulk_module, "check", ending)
-    lines = [{"credit_code": _uscc(i)} for i in range(1, 1001)] + [{"credit_code": PERSON}]
-    upload_id = uploaded(
-        gateway, aws, hunan, lines, region=HUNAN, mode="check", purpose="supervision"
+    upload, _ = _checked(
+        gateway,
+        aws,
+        monkeypatch,
+        (hunan, HUNAN),
+        [*_companies(1000), {"credit_code": PERSON}],
+        ending,
     )
 
-    body = json.dumps({"codes": [PERSON], "purpose": "supervision"}).encode()
-    fresh = gateway.post_signed("/v1/checks", hunan, None, body).json_body
-    assert fresh["results"][0]["credit_code"] != PERSON  # masked once the agreement ended
-    from chalicelib.bootstrap import container
-
-    upload = container().uploads.get(HUNAN, upload_id)
-    assert upload is not None
-    assert upload.result_key is not None
-    stored = aws.s3.get_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=upload.result_key)
-    last = json.loads(stored["Body"].read().splitlines()[-1])
-    assert last["line"] == 1001
-    assert last["credit_code"] != PERSON, (len(calls), last["credit_code"])
-
-
-def _uscc(serial: int) -> str:
-    from stdnum.cn import uscc
-
-    body = f"91420281{serial:09d}"
-    return body + uscc.calc_check_digit(body)
+    assert _asked_now(gateway, hunan, PERSON)["credit_code"] != PERSON  # masked once it ended
+    assert _last_line(aws, upload)["credit_code"] != PERSON
 
 
 def test_a_bulk_check_stops_once_its_key_is_revoked(
     gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hunan = gateway.register_platform(HUNAN)
-    real = bulk_module.check
-    calls = []
 
-    def revoking(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 1:  # the operator revokes the key while the first block is read
-            gone = gateway.client.http.delete(
-                f"/v1/regions/{HUNAN}/keys/{hunan.key_id}", headers=gateway.operator()
-            )
-            assert gone.status_code == 200, gone.json_body
-        return real(*args, **kwargs)
+    def revoking() -> None:
+        gone = gateway.client.http.delete(
+            f"/v1/regions/{HUNAN}/keys/{hunan.key_id}", headers=gateway.operator()
+        )
+        assert gone.status_code == 200, gone.json_body
 
-    monkeypatch.setattr(bulk_module, "check", revoking)
-    lines = [{"credit_code": _uscc(i)} for i in range(1, 2502)]
-    upload_id = uploaded(
-        gateway, aws, hunan, lines, region=HUNAN, mode="check", purpose="supervision"
-    )
+    upload, blocks = _checked(gateway, aws, monkeypatch, (hunan, HUNAN), _companies(2501), revoking)
 
-    upload = container().uploads.get(HUNAN, upload_id)
-    assert upload is not None
-    items = aws.dynamodb.scan(TableName=aws.env["CG_QUERY_TRAIL_TABLE"])["Items"]
-    [json.loads(i["doc"]["S"]) for i in items if "doc" in i]
-    assert len(calls) == 1, (
-        f"{len(calls) - 1} more block(s) checked after the key was revoked in the first"
-    )
+    assert blocks == 1, f"{blocks - 1} more block(s) checked after the key was revoked"
     assert upload.status.value == "refused", upload.status
     assert upload.report_key is None  # no report signed naming a key revoked before it was issued
