@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, Field
 
 from gateway.validation import EntryError, Section, parse_request, validate_each
-from gateway_client.contract import ONE_LINE, Frozen, ListingEntry, Moment, RegionCode
+from gateway_client.contract import Frozen, ListingEntry, Moment, RegionCode
 
 MAX_ENTRIES = 5000
 MAX_REPORTED_ERRORS = 500
@@ -40,10 +40,7 @@ def reported(kept: Sequence[E], more: Sequence[E]) -> tuple[tuple[E, ...], bool]
 
 
 BATCH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-BatchId = Annotated[str, Field(pattern=BATCH_ID_RE.pattern), ONE_LINE]
-"""A batch or upload id: kept with its record for good and shown to the region's console, so
-no resident ID number, as an objection id (review 308: an applicant's number as a bulk check's
-id)."""
+BatchId = Annotated[str, Field(pattern=BATCH_ID_RE.pattern)]
 
 
 class PushEnvelope(Frozen):
