@@ -54,9 +54,9 @@ WRITTEN = [
     PERSON.translate(str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")),
     PERSON.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
     f"{PERSON[:6]}－{PERSON[6:14]}－{PERSON[14:]}",  # full-width hyphen-minus
-    # any character that is no letter or digit keeps groups apart (reviews 306, 308)
+    # in the card's groups, any separator that is no letter or digit (reviews 306, 308)
     *(f"{PERSON[:6]}{sep}{PERSON[6:14]}{sep}{PERSON[14:]}" for sep in (",", "，", "、", ":", "+")),
-    f"{PERSON[:6]}（{PERSON[6:14]}）{PERSON[14:]}",
+    f"{FIRST_GENERATION[:6]}、{FIRST_GENERATION[6:12]}、{FIRST_GENERATION[12:]}",
     FIRST_GENERATION,
     f"{FIRST_GENERATION[:6]} {FIRST_GENERATION[6:12]} {FIRST_GENERATION[12:]}",
     FIRST_GENERATION.translate(WIDE),
@@ -116,6 +116,10 @@ LOOKALIKES = {
     "a taxpayer number": "纳税人识别号440301711019845",
     "an individual business's registration number": "营业执照注册号 320102610123456",
     "16 digits": "4" + FIRST_GENERATION,
+    # what a separator class as wide as the groups' read as IDs (review 312)
+    "a date-time range": "2025-09-27 19:32:09—2025-07-09 08:30:44",
+    "a mobile and a landline": "13054376121，0451-02148278",
+    "a list of amounts": "269,698.45、944,318.74、10,288.58",
 }
 
 
@@ -157,7 +161,7 @@ def test_every_character_nfkc_reads_as_a_digit_or_separator_sends_text_to_the_id
     """The quick test (``may_hold_id``) must miss no spelling the ID test would catch: every
     character that is no digit or separator as written but holds one in NFKC form is in its
     class (derived here from this Python's ``unicodedata``)."""
-    plain = re.compile(r"[\d\W_]")  # a digit, or a separator: no letter or digit
+    plain = re.compile(r"[\d\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]")
     derived = {
         chr(cp)
         for cp in range(sys.maxunicode + 1)

@@ -171,23 +171,27 @@ _NOT_IN_NAMING = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
     r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff]"
 )
-# 15 digits, up to three separators between two: masking.resident_id_in's own first test
-_DIGITS = re.compile(r"\d(?:[\W_]{0,3}\d){14}")
+# 17 digits, up to three separators between two: masking.resident_id_in's own first test
+_DIGITS = re.compile(
+    r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){14}"
+    r"|\d{6}[\W_]{1,3}\d{6}"  # an ID in its card's groups, any separator (``masking``)
+)
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
-# Characters that are no digit or separator (a separator: no letter or digit) as written but
-# hold one in NFKC form (①, ¹, ½…), where the ID tests read text: text with one of them is
-# settled in that form.
+# Characters that are no digit or separator as written but hold one in NFKC form (①, ¹, －,
+# ／, ．…), where the ID tests read text: text with one of them is settled in that form.
 # ``tests/unit/test_ids_in_text.py`` derives the class from ``unicodedata`` again.
 BECOMES_DIGIT_OR_SEPARATOR = re.compile(
     "["
-    r"\u00b2-\u00b3\u00b9\u00bc-\u00be\u013f-\u0140\u037a\u0958-\u095f\u09dc-\u09dd\u09df"
-    r"\u0a33\u0a36\u0a59-\u0a5b\u0a5e\u0b5c-\u0b5d\u0e33\u0eb3\u0f43\u0f4d\u0f52\u0f57"
-    r"\u0f5c\u0f69\u2070\u2074-\u2079\u2080-\u2089\u2150-\u215f\u2189\u2460-\u249b\u24ea"
-    r"\u3220-\u3229\u3251-\u325f\u32b1-\u32bf\ufb1d\ufb1f\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e"
-    r"\ufb40-\ufb41\ufb43-\ufb44\ufb46-\ufb4e\ufc5b-\ufc63\ufc90\ufcd9\ufcf2-\ufcf4"
-    r"\ufd3c-\ufd3d\ufdfa-\ufdfb\ufe70-\ufe72\ufe74\ufe76-\ufe7f\uff9e-\uff9f"
+    r"\u00a8\u00af\u00b2-\u00b4\u00b8-\u00b9\u00bc-\u00be\u013f-\u0140\u02d8-\u02dd"
+    r"\u037a\u0384-\u0385\u0387\u1fbd\u1fbf-\u1fc1\u1fcd-\u1fcf\u1fdd-\u1fdf"
+    r"\u1fed-\u1fee\u1ffd-\u1ffe\u2017\u2024-\u2026\u203e\u2070\u2074-\u2079\u207b"
+    r"\u2080-\u2089\u208b\u2100-\u2101\u2105-\u2106\u2150-\u215f\u2189\u2460-\u249b"
+    r"\u24ea\u309b-\u309c\u3251-\u325f\u32b1-\u32cb\u3358-\u3370\u3378-\u3379"
+    r"\u339f-\u33a6\u33a8\u33af\u33c2\u33c7\u33d8\u33e0-\u33fe\ufc5e-\ufc63"
+    r"\ufdfa-\ufdfb\ufe19\ufe30-\ufe34\ufe49-\ufe4f\ufe52\ufe58\ufe63\ufe70\ufe72"
+    r"\ufe74\ufe76\ufe78\ufe7a\ufe7c\ufe7e\uff0d-\uff0f\uff3f\uff65\uffe3"
     r"\U0001f100-\U0001f10a"
     "]"
 )
