@@ -25,7 +25,6 @@ from gateway_client.contract import (
     VerificationError,
     file_digest,
 )
-from gateway_client.delivery_audit import overfull_tombstone
 from gateway_client.push_client import DEFAULT_TIMEOUT
 
 MAX_FILE = 256 << 20  # a stream batch's file is well under a megabyte; refuse anything huge
@@ -75,8 +74,8 @@ def batch_lines(
     ------
     VerificationError
         The digest, size or count differ from what was signed, a line is not a delivery or is
-        addressed elsewhere, the sequences do not increase from first to last, a line lies
-        outside the announced log range, or a tombstone holds what its purge erased.
+        addressed elsewhere, the sequences do not increase from first to last, or a line lies
+        outside the announced log range.
     """
     if len(body) != announced.size or file_digest(body) != announced.sha256:
         raise VerificationError(
@@ -110,9 +109,6 @@ def batch_lines(
                 f"line {n} of the batch lies at log entry {logged}, outside the announced "
                 f"{announced.first_log_sequence}–{announced.last_log_sequence}"
             )
-        overfull = overfull_tombstone(delivery)
-        if overfull is not None:  # kept for ever: never stored (review 307)
-            raise VerificationError(f"line {n} of the batch: {overfull}")
     if (lines[0][0].sequence, previous) != (announced.first_sequence, announced.last_sequence):
         raise VerificationError(
             "the batch's sequences do not run from the announced first to the announced last"

@@ -274,7 +274,9 @@ def overfull_tombstone(delivery: DeliveryPayload) -> str | None:
     """A purge's tombstone that holds more than its masked code and the erased marks (what
     ``tombstone`` leaves): its digest is taken over its masked form, which masks the code
     again and withholds the words, so a full ID number or the words in it passed the leaf —
-    and a listener keeps a tombstone for ever (review 307)."""
+    and a listener keeps a tombstone for ever (review 307). Reported, not refused at receipt:
+    a tombstone is what erases the listing (review 313: one logged before today's form, a
+    replay sends as it was, was refused for good, and the listing never erased)."""
     if delivery.data.type is not ChangeType.PURGED:
         return None
     held = delivery.data.listing
@@ -283,5 +285,5 @@ def overfull_tombstone(delivery: DeliveryPayload) -> str | None:
         return None
     return (
         f"delivery {delivery.delivery_id} is a purge's tombstone holding what the purge erased "
-        "(an ID number in full, a name or words): altered"
+        "(an ID number in full, a name or words): keep the tombstone's erased form only"
     )

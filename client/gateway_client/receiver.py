@@ -37,7 +37,6 @@ from gateway_client.contract import (
     verify_gateway_signed,
     verify_hmac,
 )
-from gateway_client.delivery_audit import overfull_tombstone
 from gateway_client.push_client import DEFAULT_TIMEOUT, http_request
 
 _Body = TypeVar("_Body", bound=BaseModel)
@@ -112,9 +111,6 @@ class Audience:
         if payload.delivery_id != signed.msg_id:
             raise VerificationError("the body's delivery_id differs from webhook-id")
         self._addressed("delivery", payload.subscription_id, payload.subscriber_region)
-        overfull = overfull_tombstone(payload)
-        if overfull is not None:  # kept for ever: never stored (review 307)
-            raise VerificationError(overfull)
         return payload
 
     def batch(self, headers: Mapping[str, str], body: bytes, now: datetime) -> BatchAnnouncement:
