@@ -212,6 +212,10 @@ class BulkCheck:
             distinct += len(result.codes)
             for name, count in result.outcome.summary:
                 summary[name] += count
+        upload = permitted(upload)  # a key revoked while the last block was read (review 314)
+        if upload.status is UploadStatus.REFUSED:
+            save(upload)
+            return upload
         content = out.getvalue().encode()
         where, signed = result_keys(manifest.region, manifest.upload_id, now)
         answered = sorted(held)

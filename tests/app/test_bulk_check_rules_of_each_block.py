@@ -59,6 +59,18 @@ def _checked(
     return upload, len(calls)
 
 
+def _revoking(gateway: Gateway, signer: Any) -> Callable[[], None]:
+    """The operator revoking ``signer``'s key (湖南's)."""
+
+    def revoke() -> None:
+        gone = gateway.client.http.delete(
+            f"/v1/regions/{HUNAN}/keys/{signer.key_id}", headers=gateway.operator()
+        )
+        assert gone.status_code == 200, gone.json_body
+
+    return revoke
+
+
 def _last_line(aws: Any, upload: Upload) -> dict[str, Any]:
     assert upload.result_key is not None
     stored = aws.s3.get_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=upload.result_key)
@@ -125,14 +137,26 @@ def test_a_bulk_check_stops_once_its_key_is_revoked(
 ) -> None:
     hunan = gateway.register_platform(HUNAN)
 
-    def revoking() -> None:
-        gone = gateway.client.http.delete(
-            f"/v1/regions/{HUNAN}/keys/{hunan.key_id}", headers=gateway.operator()
-        )
-        assert gone.status_code == 200, gone.json_body
-
-    upload, blocks = _checked(gateway, aws, monkeypatch, (hunan, HUNAN), _companies(2501), revoking)
+    upload, blocks = _checked(
+        gateway, aws, monkeypatch, (hunan, HUNAN), _companies(2501), _revoking(gateway, hunan)
+    )
 
     assert blocks == 1, f"{blocks - 1} more block(s) checked after the key was revoked"
     assert upload.status.value == "refused", upload.status
     assert upload.report_key is None  # no report signed naming a key revoked before it was issued
+
+
+def test_a_key_revoked_while_the_last_block_is_read_signs_no_report(
+    gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules are asked again once every block is read: a file of one block, its key revoked
+    while it was checked, was reported on, signed, naming the revoked key (review 314)."""
+    hunan = gateway.register_platform(HUNAN)
+
+    upload, blocks = _checked(
+        gateway, aws, monkeypatch, (hunan, HUNAN), _companies(10), _revoking(gateway, hunan)
+    )
+
+    assert blocks == 1
+    assert upload.status.value == "refused", upload.status
+    assert (upload.report_key, upload.result_key) == (None, None)
