@@ -154,8 +154,11 @@ class BulkIngest:
             rules = partial(rules_now, self._registry, upload)
 
             def decided_since() -> dict[str, str]:
-                taken.update(superseded(self._uploads, upload))
-                return taken
+                """As it stands now, the note keeping every one found: a newer resync refused
+                meanwhile decides nothing any more (review 314)."""
+                now = superseded(self._uploads, upload)
+                taken.update(now)
+                return now
 
             upload = self._removal.apply(
                 upload,
