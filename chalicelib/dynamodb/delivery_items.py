@@ -117,9 +117,11 @@ def kept_of(item: dict[str, Any], recognitions: SharedRecognitions) -> Resend | 
     return Resend.model_validate(doc)
 
 
-def event_type_of(item: dict[str, Any]) -> str | None:
-    """The event a record's delivery sent (None: no ``resend`` kept, a batch's record)."""
-    return json.loads(text(item, "resend")).get("type") if "resend" in item else None
+def kind_of(item: dict[str, Any]) -> dict[str, str | None]:
+    """The event a record's delivery sent and the type of the change it carried, as ``type``
+    and ``change_type`` (None: no ``resend`` kept, a batch's record)."""
+    kept = json.loads(text(item, "resend")) if "resend" in item else {}
+    return {"type": kept.get("type"), "change_type": kept.get("change_type")}
 
 
 def record_of(item: dict[str, Any]) -> DeliveryRecord:

@@ -29,7 +29,7 @@ from typing import Any
 
 from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.batch_records import is_batch, line_views
-from chalicelib.dynamodb.delivery_items import event_type_of, shard_keys, view_of
+from chalicelib.dynamodb.delivery_items import kind_of, shard_keys, view_of
 from chalicelib.dynamodb.delivery_list_query import Place, index_query, list_query
 from chalicelib.dynamodb.delivery_pages import is_page, planned_ids
 from gateway.delivery import DeliveryState
@@ -116,7 +116,7 @@ class DeliveryListing(Table):
             named = [i for _, i, mark in chunk if not mark]
             items = self._items(named)
             for item in (items[i] for i in named if i in items):
-                kind = {"type": event_type_of(item)}  # what a declining enable may not touch
+                kind = kind_of(item)  # what a declining enable may not touch
                 dead = (v for v in _record_views(item) if v["state"] == DeliveryState.DEAD.value)
                 yield from ({**view, **kind} for view in dead)
 

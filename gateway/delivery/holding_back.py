@@ -26,7 +26,7 @@ from gateway.delivery.judging import Outcome
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import BatchFiles, DeliveryLog, SubscriptionStore
 from gateway.delivery.records import Attempt, DeliveryState, NotSent
-from gateway.delivery.subscription import Subscription, declined
+from gateway.delivery.subscription import Kind, Subscription, declined
 from gateway_client.contract import GatewaySigners
 
 log = logging.getLogger("credit_gateway.delivery")
@@ -74,7 +74,7 @@ class HeldBack:
         self._record(delivery, attempt, DeliveryState.DEAD, lines)
         again = self._subscriptions.get(delivery.subscription_id) if self._released else None
         if again is not None and held_back(again, self._signers) is None:
-            if _declined(again, why, now, delivery.type):
+            if _declined(again, why, now, _kind(delivery)):
                 return Outcome(state=DeliveryState.DEAD, parked=True)
             named = [line.record_key for line in lines] or [delivery.record_key]
             return self.sweep(delivery, named, why, time_left)
@@ -95,7 +95,7 @@ class HeldBack:
         if self._released is None or subscription is None:
             return None
         if held_back(subscription, self._signers) is not None or _declined(
-            subscription, *held, delivery.type
+            subscription, *held, _kind(delivery)
         ):
             return None
         swept = self.sweep(delivery, [delivery.record_key], held[0], time_left)
@@ -131,7 +131,12 @@ class HeldBack:
         return Outcome(state=DeliveryState.DEAD)
 
 
-def _declined(subscription: Subscription, why: NotSent, at: datetime, event_type: str) -> bool:
+def _declined(subscription: Subscription, why: NotSent, at: datetime, kind: Kind) -> bool:
     """Held back, at ``at``, while the endpoint was off, and declined by the ``enable`` that
     turned it back on: it stays dead (review 299)."""
-    return why == "disabled" and declined(subscription, at, event_type)
+    return why == "disabled" and declined(subscription, at, kind)
+
+
+def _kind(delivery: Delivery | Batch) -> Kind:
+    change = delivery.change.type if isinstance(delivery, Delivery) else None
+    return delivery.type, change

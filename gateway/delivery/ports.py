@@ -90,10 +90,11 @@ class DeliveryRecords(Protocol):
     def dead(
         self, subscription_id: str, out_of_time: Callable[[], bool]
     ) -> Iterator[dict[str, Any]]:
-        """The subscription's dead deliveries (views with ``delivery_id``, ``attempts`` and
-        the event ``type``), the longest dead first, read as they are asked for until
-        ``out_of_time``: a re-drive over several calls then sends each subject's changes in
-        the order they were attempted, the oldest in the first call."""
+        """The subscription's dead deliveries (views with ``delivery_id``, ``attempts``, the
+        event ``type`` and the ``change_type`` it carried), the longest dead first, read as
+        they are asked for until ``out_of_time``: a re-drive over several calls then sends
+        each subject's changes in the order they were attempted, the oldest in the first
+        call."""
         ...
 
     def kept(self, delivery_id: str) -> Resend | None:

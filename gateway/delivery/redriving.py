@@ -17,7 +17,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.records import NotSent
-from gateway.delivery.subscription import NEVER_DECLINED, Subscription, declined
+from gateway.delivery.subscription import Kind, Subscription, declined, never_declined
 from gateway.recognition import Agreement
 from gateway_client.contract import Clock, NotFound
 
@@ -56,9 +56,13 @@ def _declined_by(subscription: Subscription | None, view: dict[str, Any]) -> boo
     return subscription is not None and any(
         _off(attempt)
         and attempt.get("at") is not None
-        and declined(subscription, datetime.fromisoformat(str(attempt["at"])), view.get("type"))
+        and declined(subscription, datetime.fromisoformat(str(attempt["at"])), _kind(view))
         for attempt in view["attempts"]
     )
+
+
+def _kind(view: dict[str, Any]) -> Kind:
+    return view.get("type"), view.get("change_type")
 
 
 def _missed_by(subscription: Subscription | None) -> Chosen:
@@ -179,11 +183,11 @@ class Redriving:
 
     def redrive_undeclined(self, subscription: Subscription) -> int:
         """What an ``enable`` that declined what the endpoint missed still sends: what it
-        missed that is never declined (``NEVER_DECLINED``)."""
+        missed that is never declined (``never_declined``)."""
         missed = _missed_by(subscription)
         return self._redrive_dead(
             subscription.subscription_id,
-            lambda view: view.get("type") in NEVER_DECLINED and missed(view),
+            lambda view: never_declined(_kind(view)) and missed(view),
         )
 
     def redrive_held(self, subscription: Subscription) -> int:

@@ -263,14 +263,22 @@ def batch_clock(subscription: Subscription, at: datetime) -> datetime | None:
     return subscription.batches_failing_since
 
 
-NEVER_DECLINED: frozenset[str] = frozenset({"objection.filed"})
-"""What ``enable {"redeliver_missed": false}`` does not decline: an objection's notice, which
-its objection awaits (the owner's deadline runs from its acknowledgement) and nothing plans
-again (review 303)."""
+Kind = tuple[str | None, str | None]
+"""A delivery's event type and the type of the change it carries (None: not known)."""
 
 
-def declined(subscription: Subscription, held_at: datetime, event_type: str | None) -> bool:
-    """Whether what was held back (or turned it off) at ``held_at``, a delivery of
-    ``event_type``, is what its owner declined (``missed_declined_at``)."""
+def never_declined(kind: Kind) -> bool:
+    """What ``enable {"redeliver_missed": false}`` does not decline: an objection's notice,
+    which its objection awaits (the owner's deadline runs from its acknowledgement) and nothing
+    plans again (review 303); a purge's tombstone, the subscriber's only word to erase the
+    person; a restatement — a withdrawal of recognition among them, the word to mask a number
+    and stop measures — which no log entry keeps for a replay (review 314)."""
+    event, change = kind
+    return event in ("objection.filed", "recognition.changed") or change == "purged"
+
+
+def declined(subscription: Subscription, held_at: datetime, kind: Kind) -> bool:
+    """Whether what was held back (or turned it off) at ``held_at``, a delivery of ``kind``,
+    is what its owner declined (``missed_declined_at``)."""
     at = subscription.missed_declined_at
-    return at is not None and held_at <= at and event_type not in NEVER_DECLINED
+    return at is not None and held_at <= at and not never_declined(kind)
