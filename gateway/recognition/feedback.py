@@ -10,12 +10,7 @@ from pydantic import AwareDatetime, Field
 from pydantic_core import to_json
 
 from gateway.recognition.agreement import Agreement
-from gateway.recognition.feedback_grounds import (
-    ground_lost_since,
-    no_ground,
-    no_ground_that_day,
-    out_of_force,
-)
+from gateway.recognition.feedback_grounds import no_ground, no_ground_that_day, out_of_force
 from gateway.recognition.feedback_yield import held_back_on
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
@@ -262,15 +257,6 @@ def check_report(
             message = f"the listing was not in force on {executed.executed_on}: {not_in_force}"
             raise NoLongerApplying(message, path=f"{at}.executed_on")
         yielded = held_back_on(executed.executed_on, held or listing, subject, seen)
-        if executed.result == "executed" and yielded is None and recognition is not None:
-            yielded = ground_lost_since(
-                held,
-                listing,
-                recognition.subscriber_region,
-                agreements,
-                executed.executed_on,
-                executed.measure_id,
-            )
         if executed.result == "executed" and yielded is not None:
             message = f"on {executed.executed_on}, {yielded}"
             raise MeasureNotDelivered(message, path=f"{at}.executed_on")

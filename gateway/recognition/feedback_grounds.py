@@ -163,45 +163,6 @@ def given_that_day(
     return False
 
 
-def ground_lost_since(
-    held: Listing | None,
-    delivered: Listing | None,
-    region: str,
-    agreements: Mapping[str, Agreement] | None,
-    day: date,
-    measure_id: str,
-) -> str | None:
-    """Why the listing as held, a version accepted after the one delivered, gave the region no
-    ground for ``measure_id`` on ``day``, from the day it was accepted on — the region was told
-    so (not recognised, or not that measure) when it came (review 310: a severity lowered, a
-    grade corrected, the listing given to another region, and a case still counted against
-    the delivery before) — or None; a day before it is the delivery's to judge."""
-    if held is None or delivered is None or agreements is None:
-        return None
-    if _terms_of(held) == _terms_of(delivered) or day < china_date(held.accepted_at):
-        return None
-    since = china_date(held.accepted_at)
-    # its terms judged, not its status: a day it was in force is ``out_of_force``'s to say
-    terms = held.model_copy(update={"status": ListingStatus.ACTIVE})
-    now = recognise(terms, region, agreements.values(), day)
-    if not now.recognised:
-        return f"the listing as changed on {since} was not recognised ({', '.join(now.reasons)})"
-    if all(m.measure_id != measure_id for m in (*now.measures, *now.suspended_measures)):
-        return f"the listing as changed on {since} gave no {measure_id}"
-    return None
-
-
-def _terms_of(listing: Listing) -> tuple[object, ...]:
-    """What recognition reads of a listing besides its status and dates."""
-    return (
-        listing.origin_region,
-        listing.kind,
-        listing.domain,
-        listing.severity,
-        listing.evaluation,
-    )
-
-
 def no_ground(recognition: Recognition | None, measure_id: str) -> str | None:
     """Why the delivery gave no ground to execute the measure, if it gave none."""
     if recognition is None:
