@@ -44,23 +44,6 @@ def _parked(view: dict[str, Any]) -> bool:
     return view["attempts"][-1].get("not_sent") in _RESUMABLE
 
 
-def _off(attempt: dict[str, Any]) -> bool:
-    """Held back while the endpoint was off, or the answer (410 Gone) that turned it off."""
-    return attempt.get("not_sent") == "disabled" or attempt.get("status") == _GONE
-
-
-def _declined_by(subscription: Subscription | None, view: dict[str, Any]) -> bool:
-    """Missed while the endpoint was off, at or before what its owner declined: its last
-    attempt (review 299), or an earlier one when it was held again since, as paused or pending
-    by an ``enable`` that redelivered (review 309: the resume sent it)."""
-    return subscription is not None and any(
-        _off(attempt)
-        and attempt.get("at") is not None
-        and declined(subscription, datetime.fromisoformat(str(attempt["at"])), _kind(view))
-        for attempt in view["attempts"]
-    )
-
-
 def _kind(view: dict[str, Any]) -> Kind:
     return view.get("type"), view.get("change_type")
 
@@ -70,15 +53,18 @@ def _missed_by(subscription: Subscription | None) -> Chosen:
     Gone) that turned it off — unless its owner declined what it missed then (``declined``)."""
 
     def missed(view: dict[str, Any]) -> bool:
-        owed = _parked(view) or _off(view["attempts"][-1])
-        return owed and not _declined_by(subscription, view)
+        if _parked(view):
+            return True
+        attempt = view["attempts"][-1]
+        off = attempt.get("not_sent") == "disabled" or attempt.get("status") == _GONE
+        at = attempt.get("at")
+        return off and not (
+            subscription is not None
+            and at is not None
+            and declined(subscription, datetime.fromisoformat(str(at)), _kind(view))
+        )
 
     return missed
-
-
-def _parked_for(subscription: Subscription | None) -> Chosen:
-    """Parked, and not what its owner declined (``_declined_by``)."""
-    return lambda view: _parked(view) and not _declined_by(subscription, view)
 
 
 class Redriving:
@@ -174,7 +160,7 @@ class Redriving:
         """Queue again what was parked until it was verified or resumed (its last attempt was
         not sent for that), and nothing else: dead letters of failed attempts, and what a
         disabled endpoint missed, are re-driven by the operator or by ``enable``."""
-        return self._redrive_dead(subscription.subscription_id, _parked_for(subscription))
+        return self._redrive_dead(subscription.subscription_id, _parked)
 
     def redrive_missed(self, subscription: Subscription) -> int:
         """Queue again what an endpoint missed while it was off: held back for that, parked
@@ -226,8 +212,9 @@ class Redriving:
         left: nothing is queued ahead of it) or the time run out — ``held`` perhaps queued,
         perhaps still dead (``HeldBack.sweep`` looks)."""
         started = self.clock.now()
-        now = self.subscriptions.get(subscription_id)
-        chosen = _missed_by(now) if why == "disabled" else _parked_for(now)
+        chosen = (
+            _missed_by(self.subscriptions.get(subscription_id)) if why == "disabled" else _parked
+        )
         ids, read_all = self._dead_read(subscription_id, chosen, started, RELEASED_READ_SECONDS, 1)
         if not read_all:  # an older change of a subject may be unread: none queued ahead of it
             return False

@@ -3,8 +3,7 @@ was off, and the 410 that turned it off — stays dead for good (review 299): a 
 held-back delivery's message coming again after it (SQS delivers at least once; or the
 invocation that held it back died before its sweep) finds the endpoint released, and its sweep
 sent the whole declined backlog; so did a later ``enable`` that redelivers, after the endpoint
-went off again; and the resume sent what a declining enable declined once an earlier enable
-had held it again as paused (review 309)."""
+went off again."""
 
 from __future__ import annotations
 
@@ -93,39 +92,3 @@ def test_a_later_enable_redelivers_only_what_was_missed_after_the_one_declined(
     queue.run()
 
     assert _codes(hook) == {OTHER_CREDIT_CODE}
-
-
-def test_declined_while_owed_and_paused_stays_unsent_at_resume(gateway, stream, queue, hook):
-    """An enable that redelivers, made while paused, parks what was missed as paused; a
-    declining enable before the resume declines it all the same (review 309)."""
-    city = gateway.register_platform(CITY)
-    gateway.put_region("430000")
-    hook.answer(410, "gone")
-    sub = subscribe(gateway, hook.url)["subscription_id"]
-    path = f"/v1/subscriptions/{sub}"
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    queue.run()
-    assert as_operator(gateway, "get", path).json_body["enabled"] is False
-    second = black_entry(credit_code=OTHER_CREDIT_CODE, decision_number="(2026)黑09执201号")
-    push_and_fan_out(gateway, stream, city, CITY, [second])
-    queue.run()
-    hook.answer(204)
-    hook.requests.clear()
-
-    assert as_operator(gateway, "post", f"{path}/pause").status_code == 200
-    owed = as_operator(gateway, "post", f"{path}/enable", b"{}")
-    assert owed.status_code == 200, owed.json_body
-    queue.run()  # parked: paused
-    assert hook.requests == []
-    assert as_operator(gateway, "get", path).json_body["missed_owed"] is True
-
-    body = json.dumps({"redeliver_missed": False}).encode()
-    declined = as_operator(gateway, "post", f"{path}/enable", body)
-    assert declined.status_code == 200, declined.json_body
-    assert as_operator(gateway, "get", path).json_body["missed_owed"] is False
-
-    resumed = as_operator(gateway, "post", f"{path}/resume")
-    assert resumed.status_code == 200, resumed.json_body
-    queue.run()
-
-    assert _codes(hook) == set(), "declined backlog sent at the resume"
