@@ -57,6 +57,8 @@ WRITTEN = [
     # in the card's groups, any separator that is no letter or digit (reviews 306, 308)
     *(f"{PERSON[:6]}{sep}{PERSON[6:14]}{sep}{PERSON[14:]}" for sep in (",", "，", "、", ":", "+")),
     f"{FIRST_GENERATION[:6]}、{FIRST_GENERATION[6:12]}、{FIRST_GENERATION[12:]}",
+    f"{PERSON[:6]}, {PERSON[6:14]},{PERSON[14:]}",  # the separators as typed, unlike (315)
+    f"{PERSON[:6]}，{PERSON[6:14]}, {PERSON[14:]}",
     FIRST_GENERATION,
     f"{FIRST_GENERATION[:6]} {FIRST_GENERATION[6:12]} {FIRST_GENERATION[12:]}",
     FIRST_GENERATION.translate(WIDE),

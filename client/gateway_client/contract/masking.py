@@ -49,12 +49,13 @@ _ID_CANDIDATE = re.compile(
 # issued, but the person's number all the same: it becomes the 18-digit one by putting the 19
 # back and computing the check character (review 182).
 _OLD_ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{14}}(?![\dXx])")
-# An ID written in its card's groups (6|8|4; a first-generation one 6|6|3) with the same
-# separator each time, which may then be any characters but letters and digits, up to three:
-# 110105，19491231，002X, 110105:19491231:002X (reviews 306, 308). Only there: a class that wide
-# between any two digits read times, amounts and phone lists as ID numbers (review 312).
-_GROUPED_CANDIDATE = re.compile(r"(?<!\d)\d{6}([\W_]{1,3})\d{8}\1\d{3}[\dXx](?![\dXx])")
-_OLD_GROUPED_CANDIDATE = re.compile(r"(?<!\d)\d{6}([\W_]{1,3})\d{6}\1\d{3}(?![\dXx])")
+# An ID written in its card's groups (6|8|4; a first-generation one 6|6|3), which may then be
+# kept apart by any characters but letters and digits, up to three between two groups:
+# 110105，19491231，002X, 110105:19491231:002X, 420281, 19950315,0210 (reviews 306, 308, 315).
+# Only there: a class that wide between any two digits read times, amounts and phone lists as
+# ID numbers (review 312).
+_GROUPED_CANDIDATE = re.compile(r"(?<!\d)\d{6}[\W_]{1,3}\d{8}[\W_]{1,3}\d{3}[\dXx](?![\dXx])")
+_OLD_GROUPED_CANDIDATE = re.compile(r"(?<!\d)\d{6}[\W_]{1,3}\d{6}[\W_]{1,3}\d{3}(?![\dXx])")
 _SEPARATORS = re.compile(r"[\W_]")  # within a candidate, all that is no digit nor X
 
 
