@@ -7,18 +7,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app_support import CITY, CREDIT_CODE, black_entry
+from app_support import CITY, black_entry
+from test_resync_order import _statuses
 from upload_support import ask, put_and_ingest
 
 from chalicelib.bootstrap import container
 from gateway.intake import UploadStatus
-
-
-def _statuses(gateway):  # type: ignore[no-untyped-def]
-    view = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
-    return {
-        v["listing"]["decision_number"]: v["listing"]["status"] for v in view.json_body["listings"]
-    }
 
 
 def test_an_older_resync_does_not_undo_a_newer_one_fifty_uploads_later(gateway, aws) -> None:

@@ -9,20 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, black_entry, new_signer
+from app_support import CITY, black_entry, new_signer
+from test_resync_order import _statuses
 from upload_support import ask, put_and_ingest
 
 import gateway.intake.bulk_removal as bulk_removal
 from chalicelib.bootstrap import container
 
 DROPPED = ("(2026)黑09执500号", "(2026)黑09执501号", "(2026)黑09执502号")
-
-
-def _statuses(gateway: Any) -> dict[str, str]:
-    view = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
-    return {
-        v["listing"]["decision_number"]: v["listing"]["status"] for v in view.json_body["listings"]
-    }
 
 
 @pytest.mark.roles_unchecked("the newer resync is asked for and refused while the older removes")
