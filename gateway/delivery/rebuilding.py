@@ -120,10 +120,9 @@ class FromTheLog:
     def _notice_awaited(self, delivery: Delivery) -> bool:
         """An objection's notice only while its objection is open and still awaits it: one
         decided meanwhile would tell the owner an objection waits on it (review 309)."""
-        sent, held = delivery.change.listing, None
+        sent = delivery.change.listing
         objection = sent.objection
-        found = self.listings.current([(sent.credit_code, sent.listing_id)])
-        held = found.get(sent.listing_id)
+        held = self.listings.current([(sent.credit_code, sent.listing_id)]).get(sent.listing_id)
         now = None if held is None else held.objection
         return (
             objection is not None
