@@ -210,7 +210,7 @@ class DynamoDeliveryLog(DeliveryReads):
         resend, shared = resend_doc(delivery)
         if shared is not None:
             self._recognitions.keep(shared)  # before any record names it
-        keys = index_keys(delivery, state)
+        keys = index_keys(delivery, attempt, state)
         if delivery.record_id is not None:  # a replay's record of its own
             keys["replay_of"] = delivery.delivery_id
         if not asks_feedback(delivery.change):  # not in the feedback rate (rebuild)

@@ -17,7 +17,10 @@ write (a GSI entry costs at least a unit, whatever it projects):
   and "re-drive all dead" look for) holds a record once an attempt did not deliver it; its
   partition key spreads one subscription over ``SHARDS`` partitions (about 1,000 writes a second
   each) and it projects the state only, so a listing filters dead or retrying ones in the index.
-  A record delivered at once is listed through its page (``delivery_pages``).
+  A record delivered at once is listed through its page (``delivery_pages``). A dead record an
+  ``enable`` may decline (``declinable``: held back while its endpoint was off) is in partitions
+  of their own, ``SHARDS`` more, which a read after a declining enable starts at the time it
+  declined up to: a long outage's declined backlog is never read through again (review 309).
 * ``by_listing`` (``listing_id``: what the purge blanks answers through, and receipts of
   deliveries the log cannot name) holds a record that was not delivered at once — its attempts
   may keep an answer — and one whose event the log cannot derive its id from (anything but
@@ -33,7 +36,15 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Table, s, text
-from gateway.delivery import Attempt, Delivery, DeliveryRecord, DeliveryState, Resend, resend_of
+from gateway.delivery import (
+    Attempt,
+    Delivery,
+    DeliveryRecord,
+    DeliveryState,
+    Resend,
+    declinable,
+    resend_of,
+)
 from gateway_client.contract import Recognition
 
 if TYPE_CHECKING:
@@ -50,22 +61,33 @@ _KEYS = ("record_id", *_IDS)  # a replay's record: its key, the webhook id as ``
 _RECOGNITION_PREFIX = "recognition#"
 
 
-def shard_key(subscription_id: str, delivery_id: str) -> str:
+_DECLINABLE = "off#"  # the partitions of dead records an enable may decline (see above)
+
+
+def shard_key(subscription_id: str, delivery_id: str, declinable: bool = False) -> str:
     """The delivery's partition in ``by_subscription_shard``: from its id (a hash), so retries
     and duplicates of one delivery land on the same entry."""
-    return f"{subscription_id}#{zlib.crc32(delivery_id.encode()) % SHARDS}"
+    apart = _DECLINABLE if declinable else ""
+    return f"{subscription_id}#{apart}{zlib.crc32(delivery_id.encode()) % SHARDS}"
 
 
-def shard_keys(subscription_id: str) -> list[str]:
-    return [f"{subscription_id}#{n}" for n in range(SHARDS)]
+def shard_keys(subscription_id: str, declinable: bool | None = None) -> list[str]:
+    """The subscription's partitions: all (None), or only those of the declinable (True) or
+    of the others (False)."""
+    kinds = [False, True] if declinable is None else [declinable]
+    apart = [_DECLINABLE if kind else "" for kind in kinds]
+    return [f"{subscription_id}#{a}{n}" for a in apart for n in range(SHARDS)]
 
 
-def index_keys(delivery: Delivery, state: DeliveryState) -> dict[str, str]:
-    """The index keys a record is written with in ``state`` (see above); a record keeps what
-    it has, so one that failed once stays in both indexes, its state and time moving there."""
+def index_keys(delivery: Delivery, attempt: Attempt, state: DeliveryState) -> dict[str, str]:
+    """The index keys a record is written with in ``state`` after ``attempt`` (see above); a
+    record keeps what it has, so one that failed once stays in both indexes, its state, time
+    and partition moving there."""
     keys: dict[str, str] = {}
     if state is not DeliveryState.DELIVERED:
-        keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.record_key)
+        kind = (delivery.type, delivery.change.type.value)
+        apart = state is DeliveryState.DEAD and declinable(attempt.not_sent, attempt.status, kind)
+        keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.record_key, apart)
     # a replay's record, whatever its state: a change the subscription got by replay alone
     # (its original was a batch's line, or never planned) is found received through it
     replay = delivery.record_id is not None

@@ -24,7 +24,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.dynamodb.base import Table, s, text
@@ -98,16 +98,30 @@ class DeliveryListing(Table):
         return list(views.values()), None
 
     def dead(
-        self, subscription_id: str, out_of_time: Callable[[], bool]
+        self,
+        subscription_id: str,
+        out_of_time: Callable[[], bool],
+        declinable_after: datetime | bool = True,
     ) -> Iterator[dict[str, Any]]:
         """The subscription's dead deliveries, the longest dead first (in the index at their
         last attempt: records only, each a delivery), read as they are asked for, a hundred
         at a time, until ``out_of_time`` (asked again after each page of other records the
-        query reads past)."""
-        args = index_query(self._table, DeliveryState.DEAD, {}, _RECORDS_AT_ONCE, True)
+        query reads past). Of those an enable may decline, in partitions apart
+        (``delivery_items``): all, none, or those last attempted at or after a time — the
+        index's range, so what a decline left behind is never read."""
         shards = [
-            self._entries(args, shard, lambda _: None) for shard in shard_keys(subscription_id)
+            self._dead_entries(shard, {}) for shard in shard_keys(subscription_id, declinable=False)
         ]
+        if declinable_after is not False:
+            since = (
+                {}
+                if declinable_after is True
+                else {":since": s(declinable_after.astimezone(UTC).isoformat())}
+            )
+            shards += [
+                self._dead_entries(shard, since)
+                for shard in shard_keys(subscription_id, declinable=True)
+            ]
         chunks = _chunks(heapq.merge(*shards), _RECORDS_AT_ONCE)
         while not out_of_time():
             chunk = next(chunks, None)
@@ -119,6 +133,10 @@ class DeliveryListing(Table):
                 kind = kind_of(item)  # what a declining enable may not touch
                 dead = (v for v in _record_views(item) if v["state"] == DeliveryState.DEAD.value)
                 yield from ({**view, **kind} for view in dead)
+
+    def _dead_entries(self, shard: str, bounds: dict[str, Any]) -> Iterator[Entry]:
+        args = index_query(self._table, DeliveryState.DEAD, bounds, _RECORDS_AT_ONCE, True)
+        return self._entries(args, shard, lambda _: None)
 
     def _entries(
         self, args: dict[str, Any], shard: str, count: Callable[[int], None]

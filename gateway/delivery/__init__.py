@@ -53,6 +53,7 @@ from gateway.delivery.subscription import (
     Subscription,
     SubscriptionChanges,
     SubscriptionRequest,
+    declinable,
 )
 from gateway.delivery.subscription_admin import DEFAULT_OVERLAP, Changed, SubscriptionAdmin, Tried
 from gateway.delivery.url_verification import UrlVerifier
@@ -105,6 +106,7 @@ __all__ = [
     "batch_of",
     "check_webhook_url",
     "daily_reevaluations",
+    "declinable",
     "delivery_id",
     "file_of",
     "lines_in",

@@ -88,13 +88,18 @@ class DeliveryQueue(Protocol):
 
 class DeliveryRecords(Protocol):
     def dead(
-        self, subscription_id: str, out_of_time: Callable[[], bool]
+        self,
+        subscription_id: str,
+        out_of_time: Callable[[], bool],
+        declinable_after: datetime | bool = True,
     ) -> Iterator[dict[str, Any]]:
         """The subscription's dead deliveries (views with ``delivery_id``, ``attempts``, the
         event ``type`` and the ``change_type`` it carried), the longest dead first, read as
         they are asked for until ``out_of_time``: a re-drive over several calls then sends
         each subject's changes in the order they were attempted, the oldest in the first
-        call."""
+        call. Of those an enable may decline (``declinable``): all (True), none (False), or
+        those whose last attempt was at or after the given time (what was declined up to it
+        is not read through); a store may hand more, never fewer."""
         ...
 
     def kept(self, delivery_id: str) -> Resend | None:

@@ -17,7 +17,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.records import NotSent
-from gateway.delivery.subscription import Kind, Subscription, declined, never_declined
+from gateway.delivery.subscription import GONE, Kind, Subscription, declined, never_declined
 from gateway.recognition import Agreement
 from gateway_client.contract import Clock, NotFound
 
@@ -31,12 +31,14 @@ RELEASED_SECONDS, RELEASED_READ_SECONDS = timedelta(seconds=5), timedelta(second
 """The same for a delivery's own sweep after a release (``released``): it runs inside one of
 up to ten message groups of a delivery invocation, whose other messages wait for it."""
 
-_GONE = 410
 _RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
 
 
 Chosen = Callable[[dict[str, Any]], bool]
 """Which dead deliveries (views with ``attempts`` and ``type``) to re-drive."""
+Declinable = datetime | bool
+"""Which of the dead deliveries an enable may decline a read looks at
+(``DeliveryRecords.dead``): none of them is ever ``_parked``, nor of a kind never declined."""
 
 
 def _parked(view: dict[str, Any]) -> bool:
@@ -56,7 +58,7 @@ def _missed_by(subscription: Subscription | None) -> Chosen:
         if _parked(view):
             return True
         attempt = view["attempts"][-1]
-        off = attempt.get("not_sent") == "disabled" or attempt.get("status") == _GONE
+        off = attempt.get("not_sent") == "disabled" or attempt.get("status") == GONE
         at = attempt.get("at")
         return off and not (
             subscription is not None
@@ -65,6 +67,13 @@ def _missed_by(subscription: Subscription | None) -> Chosen:
         )
 
     return missed
+
+
+def _undeclined_by(subscription: Subscription | None) -> Declinable:
+    """What ``_missed_by`` may choose of the declinable: what was held back after the last
+    decline (all, when none was made); what it declined is not read through again."""
+    at = None if subscription is None else subscription.missed_declined_at
+    return True if at is None else at
 
 
 class Redriving:
@@ -95,7 +104,7 @@ class Redriving:
         longest dead first, for the next call."""
         started = started or self.clock.now()
         if delivery_ids is None:
-            delivery_ids = self._dead(subscription_id, lambda _: True, started)
+            delivery_ids = self._dead(subscription_id, lambda _: True, started, True)
         else:
             self._all_kept(subscription_id, delivery_ids)
         return self._redriven(subscription_id, delivery_ids, started, REDRIVE_SECONDS)[0]
@@ -160,12 +169,14 @@ class Redriving:
         """Queue again what was parked until it was verified or resumed (its last attempt was
         not sent for that), and nothing else: dead letters of failed attempts, and what a
         disabled endpoint missed, are re-driven by the operator or by ``enable``."""
-        return self._redrive_dead(subscription.subscription_id, _parked)
+        return self._redrive_dead(subscription.subscription_id, _parked, False)
 
     def redrive_missed(self, subscription: Subscription) -> int:
         """Queue again what an endpoint missed while it was off: held back for that, parked
         (never tried), or the attempt whose 410 answer turned it off."""
-        return self._redrive_dead(subscription.subscription_id, _missed_by(subscription))
+        return self._redrive_dead(
+            subscription.subscription_id, _missed_by(subscription), _undeclined_by(subscription)
+        )
 
     def redrive_undeclined(self, subscription: Subscription) -> int:
         """What an ``enable`` that declined what the endpoint missed still sends: what it
@@ -174,6 +185,7 @@ class Redriving:
         return self._redrive_dead(
             subscription.subscription_id,
             lambda view: never_declined(_kind(view)) and missed(view),
+            False,
         )
 
     def redrive_held(self, subscription: Subscription) -> int:
@@ -188,7 +200,9 @@ class Redriving:
         and queued them all (else the next call goes on with the rest)."""
         started, subscription_id = self.clock.now(), subscription.subscription_id
         missed = _missed_by(subscription)
-        ids, read_all = self._dead_read(subscription_id, missed, started, DEAD_READ_SECONDS, 1)
+        ids, read_all = self._dead_read(
+            subscription_id, missed, _undeclined_by(subscription), started, DEAD_READ_SECONDS, 1
+        )
         queued, finished = (
             self._redriven(subscription_id, ids, started, REDRIVE_SECONDS) if ids else (0, True)
         )  # none left: no agreements read for nothing, as ``_redrive_dead``
@@ -212,19 +226,25 @@ class Redriving:
         left: nothing is queued ahead of it) or the time run out — ``held`` perhaps queued,
         perhaps still dead (``HeldBack.sweep`` looks)."""
         started = self.clock.now()
-        chosen = (
-            _missed_by(self.subscriptions.get(subscription_id)) if why == "disabled" else _parked
+        subscription = self.subscriptions.get(subscription_id) if why == "disabled" else None
+        chosen, declinable = (
+            (_missed_by(subscription), _undeclined_by(subscription))
+            if why == "disabled"
+            else (_parked, False)
         )
-        ids, read_all = self._dead_read(subscription_id, chosen, started, RELEASED_READ_SECONDS, 1)
+        ids, read_all = self._dead_read(
+            subscription_id, chosen, declinable, started, RELEASED_READ_SECONDS, 1
+        )
         if not read_all:  # an older change of a subject may be unread: none queued ahead of it
             return False
         ids += [i for i in held if i not in ids]
         return self._redriven(subscription_id, ids, started, RELEASED_SECONDS)[1]
 
-    def _redrive_dead(self, subscription_id: str, chosen: Chosen) -> int:
-        """Re-drive the dead deliveries whose last attempt is ``chosen``."""
+    def _redrive_dead(self, subscription_id: str, chosen: Chosen, declinable: Declinable) -> int:
+        """Re-drive the dead deliveries whose last attempt is ``chosen`` (of the declinable,
+        only those ``declinable`` reads)."""
         started = self.clock.now()
-        ids = self._dead(subscription_id, chosen, started)
+        ids = self._dead(subscription_id, chosen, started, declinable)
         return self.redrive(subscription_id, ids, started) if ids else 0
 
     def _dead(
@@ -232,18 +252,22 @@ class Redriving:
         subscription_id: str,
         chosen: Chosen,
         started: datetime,
+        declinable: Declinable,
     ) -> list[str]:
         """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
         ``chosen``, the longest dead first, read for up to ``DEAD_READ_SECONDS``: what one call
         leaves goes out after them, so each subject's changes keep their order over several
         calls. (Weeks of dead letters of failed attempts, older than anything parked, are read
         past as far as that time reaches: thousands a second.)"""
-        return self._dead_read(subscription_id, chosen, started, DEAD_READ_SECONDS, 0)[0]
+        return self._dead_read(subscription_id, chosen, declinable, started, DEAD_READ_SECONDS, 0)[
+            0
+        ]
 
     def _dead_read(
         self,
         subscription_id: str,
         chosen: Chosen,
+        declinable: Declinable,
         started: datetime,
         read_for: timedelta,
         beyond: int,
@@ -258,7 +282,7 @@ class Redriving:
                 cut.append(True)
             return bool(cut)
 
-        dead = self.deliveries.dead(subscription_id, out_of_time)
+        dead = self.deliveries.dead(subscription_id, out_of_time, declinable)
         picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d))
         ids = list(itertools.islice(picked, REDRIVE_LIMIT + beyond))
         return ids[:REDRIVE_LIMIT], not cut and len(ids) <= REDRIVE_LIMIT

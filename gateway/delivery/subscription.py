@@ -277,6 +277,19 @@ def never_declined(kind: Kind) -> bool:
     return event in ("objection.filed", "recognition.changed") or change == "purged"
 
 
+GONE = 410  # the endpoint's answer that turns it off
+
+
+def declinable(not_sent: str | None, status: int | None, kind: Kind) -> bool:
+    """Whether a dead delivery whose last attempt was ``not_sent`` (or answered ``status``)
+    is what an ``enable`` may decline: held back while its endpoint was off, or the 410 that
+    turned it off, of a kind not ``never_declined``. The store keeps these apart
+    (``DeliveryRecords.dead``'s ``declinable_after``), so that a read after a decline starts
+    past what it declined instead of reading through it (review 309: behind a long outage's
+    declined backlog, a later parked delivery or an objection's notice was never reached)."""
+    return (not_sent == "disabled" or status == GONE) and not never_declined(kind)
+
+
 def declined(subscription: Subscription, held_at: datetime, kind: Kind) -> bool:
     """Whether what was held back (or turned it off) at ``held_at``, a delivery of ``kind``,
     is what its owner declined (``missed_declined_at``)."""

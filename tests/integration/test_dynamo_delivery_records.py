@@ -372,3 +372,39 @@ def test_the_backfill_keys_a_delivered_record_from_before_the_index_not_one_a_pa
         old.delivery_id,
         new.delivery_id,
     }
+
+
+def test_what_an_enable_may_decline_is_read_only_from_the_time_asked(aws, deliveries):  # type: ignore[no-untyped-def]
+    """Held back while the endpoint was off (or its 410), of a kind an enable may decline: in
+    partitions apart, read all, none, or from a time on (review 309: a declined backlog was
+    read through by every later resume, verify and enable); a parked one, a failure's and an
+    objection's notice held back while off are always read."""
+    ours = [delivery_for("sub_hn", listing(decision_number=f"第{n}号")) for n in range(5)]
+    notice = delivery_for("sub_hn", listing(decision_number="第9号")).model_copy(
+        update={"type": "objection.filed"}
+    )
+    off = attempt(0).model_copy(update={"not_sent": "disabled"})
+    written = [
+        (ours[0], off),  # declined, if declined up to its time
+        (ours[1], attempt(410, seconds=1)),  # the 410 that turned it off
+        (ours[2], attempt(500, seconds=2)),  # a dead letter of failed attempts
+        (ours[3], attempt(0, seconds=3).model_copy(update={"not_sent": "paused"})),
+        (notice, off.model_copy(update={"at": off.at + timedelta(seconds=4)})),
+        (ours[4], off.model_copy(update={"at": off.at + timedelta(seconds=5)})),
+    ]
+    for delivery, tried in written:
+        deliveries.record(delivery, tried, DeliveryState.DEAD)
+    ids = [d.delivery_id for d, _ in written]
+
+    def read(declinable_after: Any) -> list[str]:
+        return [
+            d["delivery_id"] for d in deliveries.dead("sub_hn", lambda: False, declinable_after)
+        ]
+
+    assert read(True) == ids
+    assert read(False) == [ids[2], ids[3], ids[4]]
+    assert read(ACCEPTED_AT + timedelta(seconds=1)) == ids[1:]
+    assert {stored(aws, i)["subscription_shard"]["S"].startswith("sub_hn#off#") for i in ids} == {
+        True,
+        False,
+    }

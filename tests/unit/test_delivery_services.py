@@ -83,7 +83,10 @@ class Records:
         self.not_sent = not_sent
 
     def dead(
-        self, subscription_id: str, out_of_time: Callable[[], bool]
+        self,
+        subscription_id: str,
+        out_of_time: Callable[[], bool],
+        declinable_after: datetime | bool = True,
     ) -> Iterator[dict[str, Any]]:
         for i, d in self.held.items():
             if out_of_time():
@@ -697,8 +700,10 @@ def test_a_read_of_what_is_dead_cut_short_by_time_takes_the_oldest_first(
     service.clock = clock = Slow()
     dead = records.dead
 
-    def slow_dead(subscription_id: str, out_of_time: Callable[[], bool]) -> Iterator[Any]:
-        for view in dead(subscription_id, out_of_time):
+    def slow_dead(
+        subscription_id: str, out_of_time: Callable[[], bool], declinable_after: Any
+    ) -> Iterator[Any]:
+        for view in dead(subscription_id, out_of_time, declinable_after):
             yield view
             clock.at += timedelta(seconds=5)  # 5 s a record: the read stops after two
 

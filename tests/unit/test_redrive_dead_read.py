@@ -27,7 +27,7 @@ class _Dead:
     def __init__(self, clock: _Clock) -> None:
         self.clock, self.pulled = clock, 0
 
-    def dead(self, subscription_id: str, out_of_time: Any):  # type: ignore[no-untyped-def]
+    def dead(self, subscription_id: str, out_of_time: Any, declinable_after: Any = True):  # type: ignore[no-untyped-def]
         rows = [{"delivery_id": f"p{i}", "attempts": [{"not_sent": "paused"}]} for i in range(2)]
         rows += [{"delivery_id": f"f{i}", "attempts": [{"status": 500}]} for i in range(20_000)]
         for row in rows:
@@ -45,7 +45,7 @@ def test_dead_stops_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     r.clock, r.deliveries = clock, _Dead(clock)  # type: ignore[assignment]
     started = clock.now()
 
-    ids = r._dead("s", _parked, started)
+    ids = r._dead("s", _parked, started, False)
 
     assert ids == ["p0", "p1"]
     # before: itertools.islice(picked, REDRIVE_LIMIT) stopped after the 2nd parked one
