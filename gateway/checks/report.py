@@ -151,7 +151,10 @@ class BulkCheckReportContent(Frozen):
     as_region: str | None
     purpose: Purpose
     results_file: ResultsFile
-    refused_lines: int = Field(description="lines that held no code (the upload's line errors)")
+    refused_lines: int = Field(
+        description="lines not checked: those that held no code, and those over the day's tries "
+        "at their masked number (`rate_limited`); the upload's line errors name each"
+    )
     summary: CheckSummary = Field(description="over every line checked")
     log: LogPosition
 
