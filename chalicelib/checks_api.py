@@ -77,7 +77,7 @@ def run_check(request: Request) -> Response:
         signer = c.signers.ed25519
         issued = c.clock.now()  # after the last read and the log's position (review 278)
         report = issue_report(
-            outcome, viewer.key_id, position, signer, checked.codes, opened, issued
+            outcome, viewer.key_named, position, signer, checked.codes, opened, issued
         )
     made = CheckAnswer(**dict(outcome), report=report, report_openings=opened)
     answer = made.model_dump(mode="json")

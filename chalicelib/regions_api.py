@@ -59,7 +59,7 @@ class _RegionBody(BaseModel):
 
 class _KeyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key_id: str
+    key_id: SingleLine  # named in trails other regions read and in signed reports (review 317)
     algorithm: KeyAlgorithm = "ed25519"
     public_key: str
     user_id: SingleLine | None = None

@@ -229,7 +229,7 @@ class BulkCheck:
             report_id=manifest.upload_id,
             checked_from=now,
             asked_by=manifest.region,
-            key_id=upload.key_id,
+            key_id=_viewer(upload).key_named,
             as_region=asked.as_region,  # the region applied, as a POST /v1/checks report says
             purpose=manifest.purpose,
             results_file=ResultsFile(sha256=hashlib.sha256(content).hexdigest(), lines=checked),

@@ -75,6 +75,12 @@ class Viewer(Frozen):
         return self.kind == "anonymous"
 
     @property
+    def key_named(self) -> str | None:
+        """The key id as a trail entry or a signed report names it: one registered before key
+        ids were judged as text may hold an ID number (review 317), which goes masked."""
+        return self.key_id and resident_ids_masked(self.key_id)
+
+    @property
     def operator(self) -> bool:
         return self.kind == "operator"
 

@@ -131,7 +131,7 @@ def trail_entry(
         at=at,
         masked_code=mask(credit_code),
         asked_by="operator" if asked.viewer.operator else str(asked.viewer.region),
-        key_id=asked.viewer.key_id,
+        key_id=asked.viewer.key_named,
         purpose=asked.purpose,
         as_region=asked.as_region,
         listing_ids=tuple(x.listing_id for x in listings),
