@@ -1,13 +1,13 @@
-"""A subscription's webhook URL: refused unless the gateway may call it (SSRF), quoted back
-masked when refused (a URL may carry a resident ID number)."""
+"""A subscription's webhook URL: refused unless the gateway may call it (SSRF), or when it
+holds a resident ID number; quoted back masked when refused."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from gateway.delivery.addresses import parse_address, refusal
-from gateway_client.contract import InvalidWebhookUrl, shown_input
+from gateway_client.contract import InvalidWebhookUrl, resident_ids_masked, shown_input
 
 _URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"
 """What RFC 3986 lets a URI hold besides letters, digits and ``-._``: kept as they are when an
@@ -48,6 +48,12 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     if not url.isascii():  # an IRI: HTTP sends none of it (review 238: accepted, never reached)
         raise InvalidWebhookUrl(  # quoted masked: a refusal repeats no person (review 263)
             f"the webhook URL must be ASCII: send it as {_quoted(_as_uri(url))}", path="url"
+        )
+    if resident_ids_masked(unquote(url)) != unquote(url):
+        # stored and shown to the region, the operator and console sessions, and a host label
+        # goes to resolvers: an ID number sits there as in any text (review 317)
+        raise InvalidWebhookUrl(
+            f"the webhook URL holds a resident ID number: {_quoted(unquote(url))}", path="url"
         )
     try:
         parts = urlsplit(url)

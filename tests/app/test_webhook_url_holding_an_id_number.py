@@ -1,0 +1,69 @@
+"""A webhook URL holding a resident ID number (``https://hook.example/cb?sfzh=<身份证号>``: an
+integrator's endpoint keyed by its operator's number) is refused as any text holding one is
+(review 317): it is stored and shown to the region, the operator and console sessions, and a
+host label goes to resolvers. The refusal quotes it masked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from app_support import HUNAN, Gateway
+
+from gateway_client.contract.signing import Ed25519Signer
+
+ID = "420281199503150210"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://127.0.0.1:9/hook?sfzh={ID}",
+        f"http://127.0.0.1:9/hook/{ID}",
+        "http://127.0.0.1:9/hook/420281-19950315-0210",
+        "http://127.0.0.1:9/hook/%34%32" + ID[2:],
+        f"http://127.0.0.1:9/hook#{ID}",
+        f"http://{ID}.localhost:9/hook",
+    ],
+)
+def test_a_webhook_url_holding_an_id_number_is_refused(
+    gateway: Gateway, hunan: Ed25519Signer, url: str
+) -> None:
+    body = {"region": HUNAN, "url": url}
+
+    reply = gateway.post_signed("/v1/subscriptions", hunan, None, json.dumps(body).encode())
+
+    assert reply.status_code == 400, reply.json_body
+    assert reply.json_body["error"]["path"] == "url"
+    assert ID not in reply.body.decode()
+    listed = gateway.send_signed("GET", "/v1/subscriptions", hunan)
+    assert listed.json_body["subscriptions"] == []
+
+
+def test_a_url_changed_to_one_holding_an_id_number_is_refused_and_kept(
+    gateway: Gateway, hunan: Ed25519Signer
+) -> None:
+    made = gateway.post_signed(
+        "/v1/subscriptions",
+        hunan,
+        None,
+        json.dumps({"region": HUNAN, "url": "http://127.0.0.1:9/hook"}).encode(),
+    )
+    assert made.status_code == 201, made.json_body
+    path = f"/v1/subscriptions/{made.json_body['subscription_id']}"
+
+    changed = gateway.send_signed(
+        "PATCH", path, hunan, json.dumps({"url": f"http://127.0.0.1:9/h/{ID}"}).encode()
+    )
+
+    assert changed.status_code == 400, changed.json_body
+    assert changed.json_body["error"]["path"] == "url"
+    assert gateway.send_signed("GET", path, hunan).json_body["url"] == "http://127.0.0.1:9/hook"
+
+
+def test_a_long_number_that_is_no_id_number_is_accepted(
+    gateway: Gateway, hunan: Ed25519Signer
+) -> None:
+    body = {"region": HUNAN, "url": "http://127.0.0.1:9/hook?tenant=123456789012345678"}
+    reply = gateway.post_signed("/v1/subscriptions", hunan, None, json.dumps(body).encode())
+    assert reply.status_code == 201, reply.json_body
