@@ -45,12 +45,20 @@ PolicyLookup = Callable[[str], BrokenCommitmentPolicy | None]
 
 
 def broken(listing: Listing) -> bool:
-    return (
-        listing.kind is ListKind.COMMITMENT
-        and listing.commitment is not None
-        and listing.commitment.outcome is CommitmentOutcome.BROKEN
-        and listing.status is ListingStatus.ACTIVE
-    )
+    """A breach that stands: a commitment recorded broken, in force — or whose period has
+    ended since, no objection open on it and not taken back (review 318: one objected to at
+    once was suspended, the tick expired it while the breach was verified, and the breach
+    upheld was never listed). ``to_list`` lists nothing whose black listing's own period
+    (from the breach) has ended."""
+    made = listing.commitment
+    if listing.kind is not ListKind.COMMITMENT or made is None:
+        return False
+    if made.outcome is not CommitmentOutcome.BROKEN:
+        return False
+    if listing.status is ListingStatus.ACTIVE:
+        return True
+    objected = listing.objection is not None and listing.objection.open
+    return listing.status is ListingStatus.EXPIRED and not objected and not withdrawn(listing)
 
 
 WITHDRAWN = frozenset({ListingStatus.REVOKED, ListingStatus.CORRECTED})
