@@ -100,8 +100,12 @@ def path_of(error: ErrorDetails) -> str:
 
 def message_of(error: ErrorDetails) -> str:
     """What is wrong, any ID number it quotes masked (``domain 110105… is not in the
-    catalogue``: a slipped column), which the console never shows in full."""
-    return shown_input(error["msg"], MESSAGE_CHARS)
+    catalogue``: a slipped column), which the console never shows in full; a validator's own
+    words without pydantic's "Value error, " before them."""
+    said = error["msg"]
+    if error["type"] == "value_error":
+        said = said.removeprefix("Value error, ")
+    return shown_input(said, MESSAGE_CHARS)
 
 
 def parse_json(body: bytes) -> Any:
@@ -126,14 +130,12 @@ M = TypeVar("M", bound=BaseModel)
 def schema_error(exc: ValidationError) -> SchemaError:
     """Every problem pydantic found, each with its ``path``; the first one in the message."""
     problems = [
-        {"path": path_of(e), "code": error_code(e["type"]), "message": message_of(e)}
+        {"path": path_of(e) or "body", "code": error_code(e["type"]), "message": message_of(e)}
         for e in exc.errors(include_url=False)
         if not _short_of_failed_items(e)
     ]
     first = problems[0]
-    return SchemaError(
-        f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
-    )
+    return SchemaError(f"{first['path']}: {first['message']}", path=first["path"], errors=problems)
 
 
 def _short_of_failed_items(error: ErrorDetails) -> bool:
