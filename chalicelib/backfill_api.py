@@ -1,5 +1,6 @@
 """One-off backfills an upgrade asks of the operator: delivery records written before the
-sharded subscription index get their shard key (``dynamodb.delivery_backfill``)."""
+sharded subscription index get their shard key, and those dead before the dead had partitions
+of their own move there (``dynamodb.delivery_backfill``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ _PAGE, _MAX_PAGE = 500, 1000  # a Scan page and its updates inside API Gateway's
 
 
 class ShardsBackfilled(Frozen):
-    updated: int = Field(description="records of this page that got their shard key")
+    updated: int = Field(description="records of this page that got their shard key or moved")
     next: str | None = Field(description="pass it as `after` for the next page; null: done")
 
 
@@ -43,8 +44,8 @@ ROUTES: tuple[Operation, ...] = (
         "/v1/deliveries/shards/backfill",
         "delivery_shards_backfill",
         Tag.SUBS,
-        "Key the delivery records stored before the sharded subscription index (once, after "
-        "an upgrade)",
+        "Key the delivery records stored before the sharded subscription index, or dead before "
+        "its dead partitions (once, after an upgrade)",
         Access.OPERATOR,
         {200: Reply(ShardsBackfilled, "How many records of the page were keyed, and `next`.")},
         (errors.SchemaError,),
@@ -54,9 +55,10 @@ ROUTES: tuple[Operation, ...] = (
         ),
         description="A record gets its shard key at its next attempt; one parked or dead "
         "before the upgrade has none, so a subscription's delivery list, a resume, verify or "
-        "enable, and re-driving the dead would never find it. A one-off: it scans the "
+        "enable, and re-driving the dead would never find it; one dead before the dead had "
+        "partitions of their own is no longer read where it is. A one-off: it scans the "
         "deliveries table, a page a call — call it with each `next` until null. Running it "
-        "again writes only records still without a key.",
+        "again writes only records still without their key.",
         handler=backfill_delivery_shards,
     ),
 )

@@ -1,13 +1,15 @@
 """The one-off backfill of ``subscription_shard`` on delivery records written before the
-sharded subscription index (``by_subscription_shard``) existed.
+sharded subscription index (``by_subscription_shard``) existed, or dead before dead records had
+partitions of their own there (``delivery_items``).
 
 A record gets its shard key at its next attempt; one that will have none — parked or dead
 before the upgrade — would stay out of the index for good, and so out of a subscription's
-delivery list, ``redrive_parked`` on resume, verify or enable, and "re-drive all dead". The
-operator runs ``POST /v1/deliveries/shards/backfill`` once after the upgrade, following
-``next`` until it is null: a Scan, a page a call, never periodic; a record that has its key
-already is left alone. The cursor names a delivery id (no personal data), sealed all the same:
-one made up would skip part of the table and answer "done".
+delivery list, ``redrive_parked`` on resume, verify or enable, and "re-drive all dead"; one
+dead in the ordinary partitions is no longer read there by those. The operator runs
+``POST /v1/deliveries/shards/backfill`` once after the upgrade, following ``next`` until it is
+null: a Scan, a page a call, never periodic; a record in its partition already is left alone.
+The cursor names a delivery id (no personal data), sealed all the same: one made up would skip
+part of the table and answer "done".
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text, write_if
-from chalicelib.dynamodb.delivery_items import shard_key
+from chalicelib.dynamodb.delivery_items import ORDINARY, kind_of, part_of, read_attempt, shard_key
 from chalicelib.dynamodb.due_index import plain_key, sealed_start
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.delivery import DeliveryState
@@ -33,35 +35,52 @@ def backfill_shards(
     if after is not None and (start := sealed_start(sealer, after, {"delivery_id"})) is not None:
         args["ExclusiveStartKey"] = start
     reply = client.scan(**args)
-    updated = sum(_keyed(client, table, x) for x in reply.get("Items", []) if _unkeyed(x))
+    updated = sum(
+        _keyed(client, table, item, wanted)
+        for item in reply.get("Items", [])
+        if (wanted := _wanted_shard(item)) is not None
+    )
     following = reply.get("LastEvaluatedKey")
     return updated, (sealer.seal(plain_key(following)) if following else None)
 
 
-def _unkeyed(item: dict[str, Any]) -> bool:
-    """A single delivery's record (not a batch's, a shared recognition, a page or a mere
-    note) that the sharded index does not hold yet, and must: one written before the index
-    (no page lists it) or one not delivered. A record delivered at once since pages exist (it
-    keeps its listing as ``listing``) is listed through its page (``delivery_pages``)."""
-    return (
-        "state" in item
-        and (text(item, "state") != DeliveryState.DELIVERED.value or "listing" not in item)
-        and "subscription_id" in item
-        and "batch_message" not in item
-        and "subscription_shard" not in item
-    )
+def _wanted_shard(item: dict[str, Any]) -> str | None:
+    """The shard key a single delivery's record (not a batch's, a shared recognition, a page
+    or a mere note) must have and has not: one written before the index (no page lists it) or
+    one not delivered must have one; one dead, that of its dead partitions. A record delivered
+    at once since pages exist (it keeps its listing as ``listing``) is listed through its page
+    (``delivery_pages``)."""
+    if "state" not in item or "subscription_id" not in item or "batch_message" in item:
+        return None
+    state = DeliveryState(text(item, "state"))
+    if state is DeliveryState.DELIVERED and "listing" in item:
+        return None
+    attempts = item.get("attempts", {}).get("L", [])
+    last = read_attempt(attempts[-1]["S"]) if attempts else None
+    not_sent, status = (last.not_sent, last.status) if last is not None else (None, None)
+    kind = kind_of(item)
+    part = part_of(state, not_sent, status, (kind["type"], kind["change_type"]))
+    wanted = shard_key(text(item, "subscription_id"), text(item, "delivery_id"), part)
+    if "subscription_shard" not in item:
+        return wanted
+    return wanted if part != ORDINARY and text(item, "subscription_shard") != wanted else None
 
 
-def _keyed(client: DynamoDBClient, table: str, item: dict[str, Any]) -> bool:
-    delivery_id = text(item, "delivery_id")
+def _keyed(client: DynamoDBClient, table: str, item: dict[str, Any], wanted: str) -> bool:
+    """``wanted`` set, unless the record changed since it was read (an attempt keys it)."""
+    held = "subscription_shard" in item
+    same = "updated_at = :at" if "updated_at" in item else "attribute_not_exists(updated_at)"
+    values = {":shard": s(wanted), **({":at": item["updated_at"]} if "updated_at" in item else {})}
+    if held:
+        values[":held"] = item["subscription_shard"]
     return write_if(  # False: its next attempt keyed it meanwhile
         client.update_item,
         TableName=table,
-        Key={"delivery_id": s(delivery_id)},
+        Key={"delivery_id": item["delivery_id"]},
         UpdateExpression="SET subscription_shard = :shard",
-        ConditionExpression="attribute_exists(delivery_id) "
-        "AND attribute_not_exists(subscription_shard)",
-        ExpressionAttributeValues={
-            ":shard": s(shard_key(text(item, "subscription_id"), delivery_id))
-        },
+        ConditionExpression="attribute_exists(delivery_id) AND "
+        + same
+        + " AND "
+        + ("subscription_shard = :held" if held else "attribute_not_exists(subscription_shard)"),
+        ExpressionAttributeValues=values,
     )

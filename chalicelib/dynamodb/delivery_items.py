@@ -17,10 +17,15 @@ write (a GSI entry costs at least a unit, whatever it projects):
   and "re-drive all dead" look for) holds a record once an attempt did not deliver it; its
   partition key spreads one subscription over ``SHARDS`` partitions (about 1,000 writes a second
   each) and it projects the state only, so a listing filters dead or retrying ones in the index.
-  A record delivered at once is listed through its page (``delivery_pages``). A dead record an
-  ``enable`` may decline (``declinable``: held back while its endpoint was off) is in partitions
-  of their own, ``SHARDS`` more, which a read after a declining enable starts at the time it
-  declined up to: a long outage's declined backlog is never read through again (review 309).
+  A record delivered at once is listed through its page (``delivery_pages``). A dead record
+  is in partitions of its own, ``SHARDS`` more (``DEAD``), so that what resume, verify, enable
+  and a re-drive read of what is dead is the dead alone — not every page the subscription was
+  ever queued, nor every record delivered after a retry (review 319: behind a month's pages
+  those reads ran out of time and found nothing) — and one an ``enable`` may decline
+  (``declinable``: held back while its endpoint was off) in ``SHARDS`` more (``DECLINABLE``),
+  which a read after a declining enable starts at the time it declined up to: a long outage's
+  declined backlog is never read through again (review 309). A record reopened by a re-drive
+  keeps its partition until its next attempt moves it.
 * ``by_listing`` (``listing_id``: what the purge blanks answers through, and receipts of
   deliveries the log cannot name) holds a record that was not delivered at once — its attempts
   may keep an answer — and one whose event the log cannot derive its id from (anything but
@@ -41,6 +46,7 @@ from gateway.delivery import (
     Delivery,
     DeliveryRecord,
     DeliveryState,
+    Kind,
     Resend,
     declinable,
     resend_of,
@@ -61,22 +67,28 @@ _KEYS = ("record_id", *_IDS)  # a replay's record: its key, the webhook id as ``
 _RECOGNITION_PREFIX = "recognition#"
 
 
-_DECLINABLE = "off#"  # the partitions of dead records an enable may decline (see above)
+ORDINARY, DEAD, DECLINABLE = "", "dead#", "off#"
+"""The kinds of partition of a subscription's (see above)."""
+EVERY_PART = (ORDINARY, DEAD, DECLINABLE)
 
 
-def shard_key(subscription_id: str, delivery_id: str, declinable: bool = False) -> str:
-    """The delivery's partition in ``by_subscription_shard``: from its id (a hash), so retries
-    and duplicates of one delivery land on the same entry."""
-    apart = _DECLINABLE if declinable else ""
-    return f"{subscription_id}#{apart}{zlib.crc32(delivery_id.encode()) % SHARDS}"
+def shard_key(subscription_id: str, delivery_id: str, part: str = ORDINARY) -> str:
+    """The delivery's partition in ``by_subscription_shard``, of the kind ``part``: from its
+    id (a hash), so retries and duplicates of one delivery land on the same entry."""
+    return f"{subscription_id}#{part}{zlib.crc32(delivery_id.encode()) % SHARDS}"
 
 
-def shard_keys(subscription_id: str, declinable: bool | None = None) -> list[str]:
-    """The subscription's partitions: all (None), or only those of the declinable (True) or
-    of the others (False)."""
-    kinds = [False, True] if declinable is None else [declinable]
-    apart = [_DECLINABLE if kind else "" for kind in kinds]
-    return [f"{subscription_id}#{a}{n}" for a in apart for n in range(SHARDS)]
+def shard_keys(subscription_id: str, parts: tuple[str, ...] = EVERY_PART) -> list[str]:
+    """The subscription's partitions of the kinds ``parts``."""
+    return [f"{subscription_id}#{part}{n}" for part in parts for n in range(SHARDS)]
+
+
+def part_of(state: DeliveryState, not_sent: str | None, status: int | None, kind: Kind) -> str:
+    """The kind of partition a record in ``state`` is in, its last attempt not sent for
+    ``not_sent`` (or answered ``status``), its delivery of ``kind`` (see above)."""
+    if state is not DeliveryState.DEAD:
+        return ORDINARY
+    return DECLINABLE if declinable(not_sent, status, kind) else DEAD
 
 
 def index_keys(delivery: Delivery, attempt: Attempt, state: DeliveryState) -> dict[str, str]:
@@ -86,8 +98,8 @@ def index_keys(delivery: Delivery, attempt: Attempt, state: DeliveryState) -> di
     keys: dict[str, str] = {}
     if state is not DeliveryState.DELIVERED:
         kind = (delivery.type, delivery.change.type.value)
-        apart = state is DeliveryState.DEAD and declinable(attempt.not_sent, attempt.status, kind)
-        keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.record_key, apart)
+        part = part_of(state, attempt.not_sent, attempt.status, kind)
+        keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.record_key, part)
     # a replay's record, whatever its state: a change the subscription got by replay alone
     # (its original was a batch's line, or never planned) is found received through it
     replay = delivery.record_id is not None

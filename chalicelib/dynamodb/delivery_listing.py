@@ -29,7 +29,7 @@ from typing import Any
 
 from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.batch_records import is_batch, line_views
-from chalicelib.dynamodb.delivery_items import kind_of, shard_keys, view_of
+from chalicelib.dynamodb.delivery_items import DEAD, DECLINABLE, kind_of, shard_keys, view_of
 from chalicelib.dynamodb.delivery_list_query import Place, index_query, list_query
 from chalicelib.dynamodb.delivery_pages import is_page, planned_ids
 from gateway.delivery import DeliveryState
@@ -103,15 +103,14 @@ class DeliveryListing(Table):
         out_of_time: Callable[[], bool],
         declinable_after: datetime | bool = True,
     ) -> Iterator[dict[str, Any]]:
-        """The subscription's dead deliveries, the longest dead first (in the index at their
-        last attempt: records only, each a delivery), read as they are asked for, a hundred
+        """The subscription's dead deliveries, the longest dead first (in the index's dead
+        partitions at their last attempt: records only, each a delivery, and only the dead
+        ones but those a re-drive reopened since), read as they are asked for, a hundred
         at a time, until ``out_of_time`` (asked again after each page of other records the
         query reads past). Of those an enable may decline, in partitions apart
         (``delivery_items``): all, none, or those last attempted at or after a time — the
         index's range, so what a decline left behind is never read."""
-        shards = [
-            self._dead_entries(shard, {}) for shard in shard_keys(subscription_id, declinable=False)
-        ]
+        shards = [self._dead_entries(shard, {}) for shard in shard_keys(subscription_id, (DEAD,))]
         if declinable_after is not False:
             since = (
                 {}
@@ -120,7 +119,7 @@ class DeliveryListing(Table):
             )
             shards += [
                 self._dead_entries(shard, since)
-                for shard in shard_keys(subscription_id, declinable=True)
+                for shard in shard_keys(subscription_id, (DECLINABLE,))
             ]
         chunks = _chunks(heapq.merge(*shards), _RECORDS_AT_ONCE)
         while not out_of_time():

@@ -49,6 +49,7 @@ from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscribing import SUBSCRIPTIONS_PER_REGION, Created, SubscriptionDesk
 from gateway.delivery.subscription import (
     UNSHOWN,
+    Kind,
     SignatureScheme,
     Subscription,
     SubscriptionChanges,
@@ -83,6 +84,7 @@ __all__ = [
     "HealthChange",
     "HttpResponse",
     "JobsNotStored",
+    "Kind",
     "ObjectionNotices",
     "Planned",
     "Progress",

@@ -313,6 +313,35 @@ def test_the_upgrade_backfill_keys_a_dead_record_of_the_previous_shape_once(aws,
     assert len(deliveries.for_subscription("sub_old")) == 4
 
 
+def test_the_upgrade_backfill_moves_a_dead_record_to_the_dead_partitions_once(aws, deliveries):
+    """Dead in the ordinary partitions (written before the dead had partitions of their own:
+    review 319), a record is no longer read there by what reads the dead: the backfill moves
+    it, unless an attempt moved it since; a retrying one stays."""
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    dead, retrying = (delivery_for("sub_hn", listing(decision_number=f"第{n}号")) for n in (1, 2))
+    deliveries.record(dead, attempt(500), DeliveryState.DEAD)
+    deliveries.record(retrying, attempt(500), DeliveryState.RETRYING)
+    ordinary = shard_key("sub_hn", dead.delivery_id)
+    aws.dynamodb.update_item(  # as the previous version keyed it
+        TableName=table,
+        Key={"delivery_id": {"S": dead.delivery_id}},
+        UpdateExpression="SET subscription_shard = :shard",
+        ExpressionAttributeValues={":shard": {"S": ordinary}},
+    )
+    assert list(deliveries.dead("sub_hn", lambda: False)) == []
+
+    updated, _ = backfill_shards(aws.dynamodb, table, TOKENS, None, 100)
+    again, _ = backfill_shards(aws.dynamodb, table, TOKENS, None, 100)
+
+    assert (updated, again) == (1, 0)
+    assert [d["delivery_id"] for d in deliveries.dead("sub_hn", lambda: False)] == [
+        dead.delivery_id
+    ]
+    assert stored(aws, retrying.delivery_id)["subscription_shard"]["S"] == shard_key(
+        "sub_hn", retrying.delivery_id
+    )
+
+
 @pytest.mark.parametrize(
     "after",
     [
