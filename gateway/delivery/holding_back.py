@@ -74,9 +74,9 @@ class HeldBack:
         self._record(delivery, attempt, DeliveryState.DEAD, lines)
         again = self._subscriptions.get(delivery.subscription_id) if self._released else None
         if again is not None and held_back(again, self._signers) is None:
-            if _declined(again, why, now, _kind(delivery)):
+            named = _undeclined(again, why, now, lines or [delivery])
+            if not named:
                 return Outcome(state=DeliveryState.DEAD, parked=True)
-            named = [line.record_key for line in lines] or [delivery.record_key]
             return self.sweep(delivery, named, why, time_left)
         # Parked by choice or until verified: nothing for the dead-letter alarm.
         return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
@@ -94,9 +94,11 @@ class HeldBack:
         (``held``: why and when it was held back)."""
         if self._released is None or subscription is None:
             return None
-        if held_back(subscription, self._signers) is not None or _declined(
-            subscription, *held, _kind(delivery)
-        ):
+        if held_back(subscription, self._signers) is not None:
+            return None
+        found = file_lines(self._files(), delivery) if isinstance(delivery, Batch) else None
+        held_ones = found[1] if found is not None and found[1] else [delivery]
+        if not _undeclined(subscription, *held, held_ones):
             return None
         swept = self.sweep(delivery, [delivery.record_key], held[0], time_left)
         return replace(swept, region=subscription.region)
@@ -131,10 +133,18 @@ class HeldBack:
         return Outcome(state=DeliveryState.DEAD)
 
 
-def _declined(subscription: Subscription, why: NotSent, at: datetime, kind: Kind) -> bool:
-    """Held back, at ``at``, while the endpoint was off, and declined by the ``enable`` that
-    turned it back on: it stays dead (review 299)."""
-    return why == "disabled" and declined(subscription, at, kind)
+def _undeclined(
+    subscription: Subscription, why: NotSent, at: datetime, held: Sequence[Delivery | Batch]
+) -> list[str]:
+    """The record keys of ``held`` (a delivery, or a batch's lines) not declined by the
+    ``enable`` that turned the endpoint back on, having been held back, at ``at``, while it
+    was off: those stay dead (review 299). Judged line by line: a batch holding a purge's
+    tombstone, which no enable declines, was declined whole (review 319)."""
+    return [
+        d.record_key
+        for d in held
+        if not (why == "disabled" and declined(subscription, at, _kind(d)))
+    ]
 
 
 def _kind(delivery: Delivery | Batch) -> Kind:
