@@ -15,6 +15,7 @@ from gateway.recognition.feedback_yield import held_back_on
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
     FREE_TEXT,
+    IN_FORCE,
     ONE_LINE,
     BadRequest,
     Change,
@@ -137,9 +138,11 @@ its measures counted as cases (it may be a subscription's first copy of the list
 
 def asks_feedback(change: Change) -> bool:
     """Whether a delivery of ``change`` asks its subscriber for feedback (and counts among the
-    feedback rate's deliveries): not a step only (``STEP_ONLY``), and not the listing's end — a
-    removal, an expiry, a purge's tombstone asked for measures to stop (review 202)."""
-    return change.type not in STEP_ONLY and stopped_applying(change.listing) is None
+    feedback rate's deliveries): not a step only (``STEP_ONLY``), and of a listing in force —
+    not its end (a removal, an expiry, a purge's tombstone asked for measures to stop: review
+    202), nor a suspension's time (nothing to execute: an update pushed meanwhile was counted,
+    review 321)."""
+    return change.type not in STEP_ONLY and change.listing.status in IN_FORCE
 
 
 class NoticeDelivery(Conflict):
