@@ -37,6 +37,7 @@ from gateway_client.contract import (
     listing_id,
     person_listing_id,
     revoked_at,
+    stopped_applying,
 )
 
 BROKEN_DOMAIN = "broken_commitment"
@@ -58,7 +59,14 @@ def broken(listing: Listing) -> bool:
     if listing.status is ListingStatus.ACTIVE:
         return True
     objected = listing.objection is not None and listing.objection.open
-    return listing.status is ListingStatus.EXPIRED and not objected and not withdrawn(listing)
+    ended = stopped_applying(listing)  # broken while it held (review 320: not a breach after)
+    in_force = made.outcome_on is not None and ended is not None and made.outcome_on <= ended
+    return (
+        listing.status is ListingStatus.EXPIRED
+        and in_force
+        and not objected
+        and not withdrawn(listing)
+    )
 
 
 WITHDRAWN = frozenset({ListingStatus.REVOKED, ListingStatus.CORRECTED})
