@@ -76,9 +76,7 @@ class Viewer(Frozen):
 
     @property
     def key_named(self) -> str | None:
-        """The key id as a trail entry or a signed report names it: one registered before key
-        ids were judged as text may hold an ID number (review 317), which goes masked."""
-        return self.key_id and resident_ids_masked(self.key_id)
+        return key_named(self.key_id)
 
     @property
     def operator(self) -> bool:
@@ -94,6 +92,12 @@ class Viewer(Frozen):
 
 
 ANONYMOUS = Viewer(kind="anonymous")
+
+
+def key_named(key_id: str | None) -> str | None:
+    """A key id as a trail entry or a signed report names it: one registered before key ids
+    were judged as text may hold an ID number (review 317), which goes masked."""
+    return key_id and resident_ids_masked(key_id)
 
 
 class Disclosure(StrEnum):

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import AwareDatetime
 
-from gateway.recognition.disclosure import Viewer, reveals_resident_id
+from gateway.recognition.disclosure import Viewer, key_named, reveals_resident_id
 from gateway.recognition.query import SubjectView
 from gateway_client.contract import Frozen, Listing, Purpose, SubjectType, mask
 
@@ -78,12 +78,12 @@ class TrailEntry(Frozen):
         those it owns (``owned``: their ids) and itself among the owners — another region's
         listing, an ended one too, is that region's to know of (review 184); the operator,
         everything."""
+        named = {"key_id": key_named(self.key_id)}  # one written before it was masked (320)
         if viewer.operator:
-            return self
+            return self.model_copy(update=named)
         ids = tuple(x for x in self.listing_ids if x in owned)
-        return self.model_copy(
-            update={"listing_ids": ids, "owners": tuple(x for x in self.owners if viewer.owns(x))}
-        )
+        owners = tuple(x for x in self.owners if viewer.owns(x))
+        return self.model_copy(update={"listing_ids": ids, "owners": owners, **named})
 
 
 @dataclass(frozen=True)
