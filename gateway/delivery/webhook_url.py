@@ -4,7 +4,8 @@ holds a resident ID number; quoted back masked when refused."""
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+import unicodedata
+from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from gateway.delivery.addresses import parse_address, refusal
 from gateway_client.contract import InvalidWebhookUrl, resident_ids_masked, shown_input
@@ -45,15 +46,17 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
         raise InvalidWebhookUrl(
             "the webhook URL holds a space, control or invisible character", path="url"
         )
+    held = _holding_resident_id(url)
+    if held is not None:
+        # stored and shown to the region, the operator and console sessions, and a host label
+        # goes to resolvers: an ID number sits there as in any text (review 317); judged before
+        # any refusal that quotes the URL (review 320), and quoted as read, masked
+        raise InvalidWebhookUrl(
+            f"the webhook URL holds a resident ID number: {_quoted(held)}", path="url"
+        )
     if not url.isascii():  # an IRI: HTTP sends none of it (review 238: accepted, never reached)
         raise InvalidWebhookUrl(  # quoted masked: a refusal repeats no person (review 263)
             f"the webhook URL must be ASCII: send it as {_quoted(_as_uri(url))}", path="url"
-        )
-    if resident_ids_masked(unquote(url)) != unquote(url):
-        # stored and shown to the region, the operator and console sessions, and a host label
-        # goes to resolvers: an ID number sits there as in any text (review 317)
-        raise InvalidWebhookUrl(
-            f"the webhook URL holds a resident ID number: {_quoted(unquote(url))}", path="url"
         )
     try:
         parts = urlsplit(url)
@@ -100,6 +103,17 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
             f"webhook URLs must not target non-public addresses: {_quoted(why)}", path="url"
         )
     return url
+
+
+def _holding_resident_id(url: str) -> str | None:
+    """The URL as its receiver reads it, if that holds a resident ID number: percent-decoded,
+    a query's ``+`` read as a space or not, invisible format characters dropped (review 320:
+    ``4202811995+03150210``, or one split by an encoded U+200B, passed)."""
+    for decoded in (unquote(url), unquote_plus(url)):
+        seen = "".join(c for c in decoded if unicodedata.category(c) != "Cf")
+        if resident_ids_masked(seen) != seen:
+            return seen
+    return None
 
 
 def _quoted(text: str) -> str:
