@@ -110,7 +110,10 @@ class PushCounts(Frozen):
 class ObjectionCounts(Frozen):
     opened: int
     decided: int
-    overdue: int
+    overdue: int = Field(
+        description="filed by the month's end, still open today, and past their deadline by "
+        "the month's end (or today): one decided since no longer counts in a past month"
+    )
 
 
 class FeedbackRate(Frozen):
@@ -130,13 +133,16 @@ class Publication(Frozen):
 
 class CommitmentCounts(Frozen):
     """信用承诺 of the subtree: made this month (first accepted), settled this month by outcome
-    (its ``outcome_on``), and open past their deadline at the month's end (or today)."""
+    (its ``outcome_on``), and open past their deadline (see ``overdue``)."""
 
     made: int
     kept: int
     broken: int
     withdrawn: int
-    overdue: int
+    overdue: int = Field(
+        description="still open today and past their deadline by the month's end (or today): "
+        "one settled since no longer counts in a past month (the counters hold the present)"
+    )
 
 
 class Usage(Frozen):
