@@ -61,6 +61,7 @@ from gateway_client.contract import (
     NotFound,
     Recognition,
     RegionMismatch,
+    RequestReplayed,
     SubscriptionPending,
     UnknownRegion,
     change_between,
@@ -464,15 +465,11 @@ def test_a_retried_request_finds_what_it_created_and_a_different_body_conflicts(
     assert store.all() == [first.subscription]
 
 
-def test_a_used_request_id_that_created_nothing_creates_it_when_retried() -> None:
-    """Its first try refused over a limit, or cut off (review 317: 409 request_replayed)."""
+def test_a_used_request_id_that_created_nothing_is_a_replay() -> None:
     service, store, verifier = subscribing()
-    made = service.create(wanted(), signed_by(HUNAN, request_id="req_2", repeated=True))
-    assert made.new
-    assert ([s.subscription_id for s in store.all()], verifier.asked) == (
-        [made.subscription.subscription_id],
-        1,
-    )
+    with pytest.raises(RequestReplayed):
+        service.create(wanted(), signed_by(HUNAN, request_id="req_2", repeated=True))
+    assert (store.all(), verifier.asked) == ([], 0)
 
 
 # --- sending again ---------------------------------------------------------------------------
