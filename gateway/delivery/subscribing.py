@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gateway.authentication import Authenticated
+from gateway.authentication import Authenticated, replayed
 from gateway.delivery.ports import ExchangeLog, SubscriptionStore
 from gateway.delivery.resending import Resending
 from gateway.delivery.subscription import (
@@ -116,8 +116,8 @@ class SubscriptionDesk:
             return Created(existing, new=False)
         if self.subscriptions.was_deleted(subscription_id, wanted.region):
             raise _deleted(named)  # a deleted id never lives again (reviews 189, 190)
-        # A repeated webhook-id that created nothing (refused 429 or 409 over a limit, or
-        # cut off): the documented retry creates it now (review 317: 409 request_replayed).
+        if signed is not None and signed.repeated:
+            raise replayed(signed)
         check_signable(wanted.signature_scheme, sm2_signing=self.sm2_signing)
         held = sum(1 for s in self.subscriptions.all() if s.region == wanted.region)
         if held >= self.per_region:

@@ -82,27 +82,3 @@ def test_creations_over_the_limit_a_minute_are_refused_and_store_nothing(gateway
     assert refusal(by_operator)[:2] == (429, "rate_limited")
     assert held(gateway, HUNAN) == [_URL.format(2)]
     assert create(gateway, guangdong, GUANGDONG, 5).status_code == 201  # its own budget
-
-
-def test_a_creation_refused_over_the_limit_is_made_when_retried_with_its_webhook_id(
-    gateway: Gateway,
-) -> None:
-    """The documented retry under the same webhook-id, once there is room (review 317: it was
-    refused 409 ``request_replayed``, its id used up by the refusal)."""
-    gateway.configure(subscriptions_per_region="1")
-    hunan = gateway.register_platform(HUNAN)
-    first = create(gateway, hunan, HUNAN, 1)
-    over = create(gateway, hunan, HUNAN, 2, msg_id="sub-second")
-    assert refusal(over) == (409, "subscription_limit_reached", "region")
-    sid = first.json_body["subscription_id"]
-    assert signed(gateway, hunan, "delete", f"/v1/subscriptions/{sid}").status_code == 200
-
-    retried = create(gateway, hunan, HUNAN, 2, msg_id="sub-second")
-    again = create(gateway, hunan, HUNAN, 2, msg_id="sub-second")
-
-    assert retried.status_code == 201, retried.json_body
-    assert again.status_code == 200, again.json_body  # the one it made
-    assert again.json_body["subscription_id"] == retried.json_body["subscription_id"]
-    assert held(gateway, HUNAN) == [_URL.format(2)]
-    other = gateway.post_signed("/v1/subscriptions", hunan, "sub-second", creation(HUNAN, 3))
-    assert refusal(other)[:2] == (409, "conflict"), other.json_body
