@@ -88,7 +88,9 @@ def test_an_unknown_top_level_field_is_a_schema_error_at_that_field() -> None:
 
 def test_a_json_array_body_is_a_schema_error_at_the_root() -> None:
     error = schema_error([1, 2, 3])
-    assert (error.context["path"], error.context["errors"][0]["code"]) == ("", "invalid_type")
+    # the root is the body, in the error and in each of its errors (review 317)
+    assert (error.context["path"], error.context["errors"][0]["code"]) == ("body", "invalid_type")
+    assert error.context["errors"][0]["path"] == "body"
 
 
 def test_a_schema_error_lists_every_problem() -> None:
