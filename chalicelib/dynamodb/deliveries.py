@@ -35,6 +35,7 @@ from chalicelib.dynamodb.batch_records import (
     line_record,
 )
 from chalicelib.dynamodb.batch_settling import BatchSettling
+from chalicelib.dynamodb.dead_parts import DeliveredWrite
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_items import (
     index_keys,
@@ -243,7 +244,12 @@ class DynamoDeliveryLog(DeliveryReads):
                 **{f":{name}": s(value) for name, value in keys.items()},
             },
         )
-        recorded = write_attempt(self._update_if, update, self._client.get_item)
+        if state is DeliveryState.DELIVERED:
+            delivered = DeliveredWrite(self._client, self._table)
+            recorded = write_attempt(delivered, update, self._client.get_item)
+            delivered.leave_dead_parts(delivery)
+        else:
+            recorded = write_attempt(self._update_if, update, self._client.get_item)
         # counted once: not as a replay's record (its original's is, if it was not delivered)
         statistics = self._statistics if delivery.record_id is None else None
         if recorded and state is DeliveryState.DELIVERED and statistics is not None:

@@ -1,0 +1,60 @@
+"""A record delivered after it was dead leaves the dead partitions of ``by_subscription_shard``
+(``delivery_items``): kept there, every later read of what is dead — resume, verify, enable, a
+re-drive — would pass over it for good, and after one large pause or outage run out of time
+again (review 322). It goes to the ordinary ones, as any record delivered after a retry.
+
+The delivered write itself cannot tell (DynamoDB sets no attribute on a condition of its own
+value, and a record delivered at its first attempt must enter no index: one write unit), so it
+returns the item it made, and a second write moves the rare record that was dead."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import is_conditional_failure, s, write_if
+from chalicelib.dynamodb.delivery_items import DEAD, DECLINABLE, shard_key
+from gateway.delivery import Delivery, DeliveryState
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class DeliveredWrite:
+    """The ``update_if`` a delivered attempt's ``write_attempt`` makes its writes with: each
+    the conditional update it was, its item kept; then ``leave_dead_parts``."""
+
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client, self._table = client, table
+        self._made: dict[str, Any] = {}
+
+    def __call__(self, **update: Any) -> bool:
+        try:
+            reply = self._client.update_item(**{**update, "ReturnValues": "ALL_NEW"})
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+            return False
+        self._made = dict(reply.get("Attributes", {}))
+        return True
+
+    def leave_dead_parts(self, delivery: Delivery) -> None:
+        """The record written, if it is in a dead partition, moved to its ordinary one (unless
+        it moved since: a later attempt placed it)."""
+        held = self._made.get("subscription_shard", {}).get("S")
+        if held is None or not any(f"#{part}" in held for part in (DEAD, DECLINABLE)):
+            return
+        write_if(
+            self._client.update_item,
+            TableName=self._table,
+            Key={"delivery_id": s(delivery.record_key)},
+            UpdateExpression="SET subscription_shard = :ordinary",
+            ConditionExpression="subscription_shard = :held AND #state = :delivered",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":ordinary": s(shard_key(delivery.subscription_id, delivery.record_key)),
+                ":held": s(held),
+                ":delivered": s(DeliveryState.DELIVERED.value),
+            },
+        )
