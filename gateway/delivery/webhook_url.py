@@ -8,7 +8,12 @@ import unicodedata
 from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 from gateway.delivery.addresses import parse_address, refusal
-from gateway_client.contract import InvalidWebhookUrl, resident_ids_masked, shown_input
+from gateway_client.contract import (
+    InvalidWebhookUrl,
+    invisible_dropped,
+    resident_ids_masked,
+    shown_input,
+)
 
 _URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"
 """What RFC 3986 lets a URI hold besides letters, digits and ``-._``: kept as they are when an
@@ -106,12 +111,15 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
 
 
 def _holding_resident_id(url: str) -> str | None:
-    """The URL as its receiver reads it, if that holds a resident ID number: percent-decoded,
-    a query's ``+`` read as a space or not, invisible format characters dropped (review 320:
-    ``4202811995+03150210``, or one split by an encoded U+200B, passed)."""
+    """The URL as its receiver reads it, if a part of it holds a resident ID number:
+    percent-decoded, a query's ``+`` read as a space or not, invisible characters dropped
+    (review 320: ``4202811995+03150210``, or one split by an encoded U+200B, passed; review
+    323: U+034F and the Hangul fillers too), each host label, path segment and query name or
+    value judged on its own — judged whole, an IP literal and a dated path joined into a
+    first-generation number (``150.220.56.112/2025``: review 323)."""
     for decoded in (unquote(url), unquote_plus(url)):
-        seen = "".join(c for c in decoded if unicodedata.category(c) != "Cf")
-        if resident_ids_masked(seen) != seen:
+        seen = invisible_dropped("".join(c for c in decoded if unicodedata.category(c) != "Cf"))
+        if any(resident_ids_masked(part) != part for part in _URL_DELIMITERS.split(seen)):
             return seen
     return None
 
@@ -122,6 +130,7 @@ def _quoted(text: str) -> str:
 
 
 _QUOTED_CHARS = 300
+_URL_DELIMITERS = re.compile(r"[/?#&=.:@;]")
 _BRACKETED = re.compile(r"\[[0-9A-Fa-f:.]+\](?::[0-9]*)?")
 _HOST_NAME_MOST = 253  # DNS: a name resolves only within 253 characters (RFC 1035 §2.3.4)
 # Labels of letters, digits and hyphens, and a top-level label that is not all digits.

@@ -34,6 +34,10 @@ ID = "420281199503150210"
         f"http://127.0.0.1:9/张{ID}",
         "http://127.0.0.1:9/cb/" + "".join(chr(0xFF10 + int(c)) for c in ID),
         f"http://127.0.0.1:9/cb/{ID[:6]}、{ID[6:14]}、{ID[14:]}",
+        # invisible characters text fields refuse, beyond format ones (review 323)
+        f"http://127.0.0.1:9/hook?sfzh={ID[:6]}%CD%8F{ID[6:]}",
+        f"http://127.0.0.1:9/hook?sfzh={ID[:6]}%E3%85%A4{ID[6:]}",
+        f"http://127.0.0.1:9/hook/{ID[:6]}\u034f{ID[6:]}",
     ],
 )
 def test_a_webhook_url_holding_an_id_number_is_refused(
@@ -72,9 +76,20 @@ def test_a_url_changed_to_one_holding_an_id_number_is_refused_and_kept(
     assert gateway.send_signed("GET", path, hunan).json_body["url"] == "http://127.0.0.1:9/hook"
 
 
-def test_a_long_number_that_is_no_id_number_is_accepted(
-    gateway: Gateway, hunan: Ed25519Signer
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hook?tenant=123456789012345678",
+        # parts judged each on its own: joined, an IP literal and a dated path, or a region and
+        # serials, read as first-generation numbers (review 323)
+        "https://150.220.56.112/2025/02/27/hook",
+        "https://150.220.56.112/2025",
+        "https://credit.example.cn/420100/123456/789",
+    ],
+)
+def test_a_url_whose_numbers_are_no_id_number_is_accepted(
+    gateway: Gateway, hunan: Ed25519Signer, url: str
 ) -> None:
-    body = {"region": HUNAN, "url": "http://127.0.0.1:9/hook?tenant=123456789012345678"}
+    body = {"region": HUNAN, "url": url}
     reply = gateway.post_signed("/v1/subscriptions", hunan, None, json.dumps(body).encode())
     assert reply.status_code == 201, reply.json_body

@@ -177,6 +177,7 @@ from gateway_client.contract.model import (
     copied,
     instance,
     intake_of,
+    invisible_dropped,
 )
 from gateway_client.contract.moves import (
     MOVES_SINCE,
@@ -479,6 +480,7 @@ __all__ = [
     "in_chain",
     "instance",
     "intake_of",
+    "invisible_dropped",
     "is_division",
     "is_national_source",
     "jurisdiction_exists",

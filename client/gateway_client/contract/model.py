@@ -202,6 +202,15 @@ BECOMES_DIGIT_OR_SEPARATOR = re.compile(
 _LOOK_CLOSER = re.compile(f"[{BECOMES_DIGIT_OR_SEPARATOR.pattern[1:-1]}{_SHOWN_BLANK}]")
 
 
+_DROPPED = re.compile(rf"[{_BIDI}{_INVISIBLE}]")
+
+
+def invisible_dropped(text: str) -> str:
+    """``text`` without the invisible and bidirectional formatting characters text fields
+    refuse: what a reader sees of it (a URL, which no text rule judges, may hold them)."""
+    return _DROPPED.sub("", text)
+
+
 def may_hold_id(text: str) -> bool:
     """Whether ``text`` may hold a resident ID: 15 digits in a row (a first-generation number
     has no more), or a character NFKC makes
