@@ -142,7 +142,9 @@ def asks_feedback(change: Change) -> bool:
     not its end (a removal, an expiry, a purge's tombstone asked for measures to stop: review
     202), nor a suspension's time (nothing to execute: an update pushed meanwhile was counted,
     review 321)."""
-    return change.type not in STEP_ONLY and change.listing.status in IN_FORCE
+    if change.type in STEP_ONLY or change.type is ChangeType.PURGED:  # a tombstone: review 323
+        return False
+    return change.listing.status in IN_FORCE
 
 
 class NoticeDelivery(Conflict):
