@@ -59,8 +59,10 @@ def broken(listing: Listing) -> bool:
     if listing.status is ListingStatus.ACTIVE:
         return True
     objected = listing.objection is not None and listing.objection.open
-    ended = stopped_applying(listing)  # broken while it held (review 320: not a breach after)
-    in_force = made.outcome_on is not None and ended is not None and made.outcome_on <= ended
+    # broken while it held, whenever recorded (review 320: not a breach dated after; review
+    # 323: nor one dated the day it stopped applying, out of force from its first moment)
+    ended = stopped_applying(listing)
+    in_force = made.outcome_on is not None and ended is not None and made.outcome_on < ended
     return (
         listing.status is ListingStatus.EXPIRED
         and in_force

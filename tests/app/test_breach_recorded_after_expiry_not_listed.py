@@ -47,8 +47,16 @@ def commitment(sequence: int, until_days: int, stamped: datetime, **made: Any) -
     }
 
 
-def test_a_breach_pushed_after_the_commitment_expired_is_not_listed_black(
-    gateway: Gateway, life: Lifecycle
+@pytest.mark.parametrize(
+    ("breach_day", "listed"),
+    [
+        (8, 0),
+        (5, 0),
+        (3, 1),
+    ],  # after it ended; the day it ended (review 323); before: recorded late
+)
+def test_a_breach_pushed_after_the_commitment_expired_is_listed_only_if_dated_in_its_period(
+    gateway: Gateway, life: Lifecycle, breach_day: int, listed: int
 ) -> None:
     owner = gateway.register_platform(QINGCHENG)
     policy = {"severity": "relatively_serious", "legal_basis": "《清城区信用承诺管理办法》第十条"}
@@ -67,12 +75,11 @@ def test_a_breach_pushed_after_the_commitment_expired_is_not_listed_black(
     expired = life.tick(china_noon(china_today() + timedelta(days=6)))
     assert expired.json_body["expired"] == 1, expired.json_body
 
-    # day 8: the owner pushes a breach dated day 8 (after the promise ended), period moved on
+    # day 8: the owner pushes a breach dated ``breach_day``, the period moved on
     at = china_noon(china_today() + timedelta(days=8))
     bootstrap.override_clock(FixedClock(at))
-    late = commitment(
-        2, 30, at, outcome="broken", outcome_on=(china_today() + timedelta(days=8)).isoformat()
-    )
+    broken_on = (china_today() + timedelta(days=breach_day)).isoformat()
+    late = commitment(2, 30, at, outcome="broken", outcome_on=broken_on)
     batch = new_batch_id()
     pushed = gateway.post_signed(
         "/v1/pushes", owner, batch, push_body(QINGCHENG, batch, [late], issued_at=at), now=at
@@ -83,4 +90,7 @@ def test_a_breach_pushed_after_the_commitment_expired_is_not_listed_black(
     ticked = life.tick(china_noon(china_today() + timedelta(days=9)))
     assert ticked.status_code == 200, ticked.json_body
     # a promise that had ended cannot be broken afterwards: nothing is listed black from it
-    assert ticked.json_body["broken_commitments_listed"] == 0, (commitment_id, ticked.json_body)
+    assert ticked.json_body["broken_commitments_listed"] == listed, (
+        commitment_id,
+        ticked.json_body,
+    )
