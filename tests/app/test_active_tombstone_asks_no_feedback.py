@@ -20,9 +20,7 @@ from lifecycle_support import (
 from test_feedback_and_stats_routes import subscribe
 
 
-def test_a_purged_commitment_in_force_asks_no_feedback(
-    gateway, aws, stream, receiver
-):  # type: ignore[no-untyped-def]
+def test_a_purged_commitment_in_force_asks_no_feedback(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
     life = Lifecycle(gateway)
     subscribe(gateway, receiver.url)
     city = gateway.register_platform(CITY)
@@ -39,7 +37,11 @@ def test_a_purged_commitment_in_force_asks_no_feedback(
         "decided_on": (settled - timedelta(days=30)).isoformat(),
         "valid_from": (settled - timedelta(days=30)).isoformat(),
         "source_updated_at": (now() - timedelta(hours=1)).isoformat(),
-        "commitment": {"kind": "notification", "outcome": "kept", "outcome_on": settled.isoformat()},
+        "commitment": {
+            "kind": "notification",
+            "outcome": "kept",
+            "outcome_on": settled.isoformat(),
+        },
     }
     pushed = gateway.push(city, CITY, [entry])
     assert pushed.json_body["accepted"] == 1, pushed.json_body
