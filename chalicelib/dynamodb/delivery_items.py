@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Table, s, text
 from gateway.delivery import (
+    NEVER_SENT,
     Attempt,
     Delivery,
     DeliveryRecord,
@@ -85,8 +86,10 @@ def shard_keys(subscription_id: str, parts: tuple[str, ...] = EVERY_PART) -> lis
 
 def part_of(state: DeliveryState, not_sent: str | None, status: int | None, kind: Kind) -> str:
     """The kind of partition a record in ``state`` is in, its last attempt not sent for
-    ``not_sent`` (or answered ``status``), its delivery of ``kind`` (see above)."""
-    if state is not DeliveryState.DEAD:
+    ``not_sent`` (or answered ``status``), its delivery of ``kind`` (see above). One settled
+    without a post for good (``NEVER_SENT``: its listing purged, a restatement superseded) is
+    never re-driven, so it is in the ordinary ones (review 324: every dead read passed it)."""
+    if state is not DeliveryState.DEAD or not_sent in NEVER_SENT:
         return ORDINARY
     return DECLINABLE if declinable(not_sent, status, kind) else DEAD
 

@@ -31,7 +31,14 @@ from gateway.delivery.planning import (
 )
 from gateway.delivery.ports import WebhookTransport
 from gateway.delivery.rebuilding import logged_code
-from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
+from gateway.delivery.records import (
+    NEVER_SENT,
+    Attempt,
+    DeliveryRecord,
+    DeliveryState,
+    HttpResponse,
+    Progress,
+)
 from gateway.delivery.redelivery import (
     Erased,
     RecognitionToday,
@@ -66,6 +73,7 @@ __all__ = [
     "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
     "MAX_LOG_SPAN",
+    "NEVER_SENT",
     "NOTICE",
     "SUBSCRIPTIONS_PER_REGION",
     "UNSHOWN",
