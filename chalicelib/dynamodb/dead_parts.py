@@ -9,6 +9,7 @@ returns the item it made, and a second write moves the rare record that was dead
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -19,6 +20,13 @@ from gateway.delivery import Delivery, DeliveryState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+log = logging.getLogger("credit_gateway.delivery")
+
+
+def in_dead_part(shard: str) -> bool:
+    return any(f"#{part}" in shard for part in (DEAD, DECLINABLE))
 
 
 class DeliveredWrite:
@@ -43,8 +51,14 @@ class DeliveredWrite:
         """The record written, if it is in a dead partition, moved to its ordinary one (unless
         it moved since: a later attempt placed it)."""
         held = self._made.get("subscription_shard", {}).get("S")
-        if held is None or not any(f"#{part}" in held for part in (DEAD, DECLINABLE)):
+        if held is None or not in_dead_part(held):
             return
+        try:
+            self._moved(delivery, held)
+        except ClientError:  # the shard backfill moves what is left (``delivery_backfill``)
+            log.warning("a delivered record left in a dead partition", exc_info=True)
+
+    def _moved(self, delivery: Delivery, held: str) -> None:
         write_if(
             self._client.update_item,
             TableName=self._table,

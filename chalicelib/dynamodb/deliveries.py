@@ -244,16 +244,14 @@ class DynamoDeliveryLog(DeliveryReads):
                 **{f":{name}": s(value) for name, value in keys.items()},
             },
         )
-        if state is DeliveryState.DELIVERED:
-            delivered = DeliveredWrite(self._client, self._table)
-            recorded = write_attempt(delivered, update, self._client.get_item)
-            delivered.leave_dead_parts(delivery)
-        else:
-            recorded = write_attempt(self._update_if, update, self._client.get_item)
+        delivered = DeliveredWrite(self._client, self._table)
+        writes = delivered if state is DeliveryState.DELIVERED else self._update_if
+        recorded = write_attempt(writes, update, self._client.get_item)
         # counted once: not as a replay's record (its original's is, if it was not delivered)
         statistics = self._statistics if delivery.record_id is None else None
         if recorded and state is DeliveryState.DELIVERED and statistics is not None:
             self._count_delivered(statistics, delivery, attempt.at)
+        delivered.leave_dead_parts(delivery)  # after the count: a move cut short loses no count
 
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """One write settles the batch delivered with its lines in it; their counts and any

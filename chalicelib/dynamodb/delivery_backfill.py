@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text, write_if
+from chalicelib.dynamodb.dead_parts import in_dead_part
 from chalicelib.dynamodb.delivery_items import ORDINARY, kind_of, part_of, read_attempt, shard_key
 from chalicelib.dynamodb.due_index import plain_key, sealed_start
 from chalicelib.dynamodb.sealed_tokens import Sealer
@@ -53,17 +54,20 @@ def _wanted_shard(item: dict[str, Any]) -> str | None:
     if "state" not in item or "subscription_id" not in item or "batch_message" in item:
         return None
     state = DeliveryState(text(item, "state"))
-    if state is DeliveryState.DELIVERED and "listing" in item:
-        return None
+    held = text(item, "subscription_shard") if "subscription_shard" in item else None
+    if state is DeliveryState.DELIVERED and "listing" in item:  # listed through its page,
+        if held is None or not in_dead_part(held):  # or a record delivered after a retry
+            return None
+        return shard_key(text(item, "subscription_id"), text(item, "delivery_id"))
     attempts = item.get("attempts", {}).get("L", [])
     last = read_attempt(attempts[-1]["S"]) if attempts else None
     not_sent, status = (last.not_sent, last.status) if last is not None else (None, None)
     kind = kind_of(item)
     part = part_of(state, not_sent, status, (kind["type"], kind["change_type"]))
     wanted = shard_key(text(item, "subscription_id"), text(item, "delivery_id"), part)
-    if "subscription_shard" not in item:
+    if held is None:
         return wanted
-    return wanted if part != ORDINARY and text(item, "subscription_shard") != wanted else None
+    return wanted if held != wanted and (part != ORDINARY or in_dead_part(held)) else None
 
 
 def _keyed(client: DynamoDBClient, table: str, item: dict[str, Any], wanted: str) -> bool:
