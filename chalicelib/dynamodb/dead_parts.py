@@ -72,3 +72,21 @@ class DeliveredWrite:
                 ":delivered": s(DeliveryState.DELIVERED.value),
             },
         )
+
+
+def set_aside(client: DynamoDBClient, table: str, delivery_id: str, subscription_id: str) -> None:
+    """``DeliveryRecords.set_aside``: the dead record moved to its ordinary partition, where
+    the delivery list still shows it dead (unless an attempt moved it meanwhile)."""
+    write_if(
+        client.update_item,
+        TableName=table,
+        Key={"delivery_id": s(delivery_id)},
+        UpdateExpression="SET subscription_shard = :ordinary",
+        ConditionExpression="#state = :dead AND subscription_id = :sub",
+        ExpressionAttributeNames={"#state": "state"},
+        ExpressionAttributeValues={
+            ":ordinary": s(shard_key(subscription_id, delivery_id)),
+            ":dead": s(DeliveryState.DEAD.value),
+            ":sub": s(subscription_id),
+        },
+    )

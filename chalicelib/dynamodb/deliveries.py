@@ -35,7 +35,7 @@ from chalicelib.dynamodb.batch_records import (
     line_record,
 )
 from chalicelib.dynamodb.batch_settling import BatchSettling
-from chalicelib.dynamodb.dead_parts import DeliveredWrite
+from chalicelib.dynamodb.dead_parts import DeliveredWrite, set_aside
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_items import (
     index_keys,
@@ -180,6 +180,9 @@ class DynamoDeliveryLog(DeliveryReads):
     def reopen(self, delivery_id: str) -> bool:
         """A dead delivery back to ``retrying``, for a re-drive; False unless it was dead."""
         return self._moved(delivery_id, "SET #state = :retrying, tries = :zero", "#state = :dead")
+
+    def set_aside(self, delivery_id: str, subscription_id: str) -> None:
+        set_aside(self._client, self._table, delivery_id, subscription_id)
 
     def reclose(self, delivery_id: str) -> bool:
         """Reopened but not queued (``Resending.redrive``): dead again, unless an attempt was

@@ -125,6 +125,13 @@ class DeliveryRecords(Protocol):
         an attempt was made meanwhile); whether it was."""
         ...
 
+    def set_aside(self, delivery_id: str, subscription_id: str) -> None:
+        """A dead delivery of the subscription that a re-drive can never send again (its
+        change erased or not kept, a restatement or notice no longer standing): still dead
+        and listed, but no longer among what reads of the dead read, where it took their
+        time and ``REDRIVE_LIMIT`` at every call (review 324)."""
+        ...
+
 
 class AgreementStore(Protocol):
     def get(self, agreement_id: str) -> Agreement | None: ...

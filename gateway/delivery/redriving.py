@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import (
     AgreementStore,
     DeliveryQueue,
@@ -138,17 +139,16 @@ class Redriving:
     def _redrive_chunk(
         self, subscription_id: str, delivery_ids: list[str], agreements: list[Agreement]
     ) -> int:
-        ours = [  # never reopen another subscription's delivery
-            kept
-            for i in delivery_ids
-            if (kept := self.deliveries.kept(i)) is not None
-            and kept.subscription_id == subscription_id
-        ]
-        rebuilt = [
-            d
-            for d in map(self.from_log.rebuilt, ours)
-            if d is not None and self.from_log.stands(d, agreements)
-        ]
+        rebuilt: list[Delivery] = []
+        for i in delivery_ids:
+            kept = self.deliveries.kept(i)
+            if kept is not None and kept.subscription_id != subscription_id:
+                continue  # never reopen another subscription's delivery
+            again = None if kept is None else self.from_log.rebuilt(kept)
+            if again is not None and self.from_log.stands(again, agreements):
+                rebuilt.append(again)
+            else:  # never to be sent again: no longer among what is read as dead (review 324)
+                self.deliveries.set_aside(i, subscription_id)
         shown = self.from_log.shown_now(rebuilt, agreements)
         reopened = [d for d in shown if self.deliveries.reopen(d.record_key)]
         # logged changes in log order, then restatements as they were made

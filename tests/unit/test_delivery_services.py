@@ -110,6 +110,9 @@ class Records:
         self.states[delivery_id] = DeliveryState.RETRYING
         return True
 
+    def set_aside(self, delivery_id: str, subscription_id: str) -> None:
+        self.set_apart = [*getattr(self, "set_apart", []), delivery_id]
+
     def reclose(self, delivery_id: str) -> bool:
         if self.states.get(delivery_id) is not DeliveryState.RETRYING:
             return False
