@@ -45,18 +45,10 @@ def _tombstones(hook: Any) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("mode", ["batched", "single"])
-@pytest.mark.parametrize("race", [False, True])
-def test_tombstone_lines_of_a_batch_held_during_a_declining_enable_are_sent(
-    gateway: Any,
-    aws: Any,
-    stream: Any,
-    queue: Any,
-    hook: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    race: bool,
-    mode: str,
-) -> None:
+def tombstones_held_off(gateway: Any, aws: Any, stream: Any, queue: Any, hook: Any, mode: str):  # type: ignore[no-untyped-def]
+    """Two persons' listings delivered, their removals turning the province's endpoint off
+    (410), both purged and their tombstones fanned out (a batch of two, batched): the
+    subscription's path and a declining enable's body."""
     life = Lifecycle(gateway)
     city = gateway.register_platform(CITY)
     gateway.register_platform(PROVINCE)
@@ -88,7 +80,22 @@ def test_tombstone_lines_of_a_batch_held_during_a_declining_enable_are_sent(
     gateway_app.fan_out_changes(stream.event(), None)  # a batch of two tombstones
     hook.answer(204)
     hook.requests.clear()
-    body = json.dumps({"redeliver_missed": False}).encode()
+    return path, json.dumps({"redeliver_missed": False}).encode()
+
+
+@pytest.mark.parametrize("mode", ["batched", "single"])
+@pytest.mark.parametrize("race", [False, True])
+def test_tombstone_lines_of_a_batch_held_during_a_declining_enable_are_sent(
+    gateway: Any,
+    aws: Any,
+    stream: Any,
+    queue: Any,
+    hook: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    race: bool,
+    mode: str,
+) -> None:
+    path, body = tombstones_held_off(gateway, aws, stream, queue, hook, mode)
 
     if race:
         hold = HeldBack.hold

@@ -5,26 +5,12 @@ its file, which is gone by then (review 322: declined whole, they were never sen
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CITY
-from delivery_support import as_operator, subscribe
-from lifecycle_support import (
-    PERSON_CODE,
-    Lifecycle,
-    add_months,
-    china_noon,
-    china_today,
-    push_with_removals,
-    recent_entry,
-    removal_of,
-)
-from test_erasure_audit import expire_queued_messages
+from delivery_support import as_operator
+from test_batched_tombstones_held_during_a_declining_enable import tombstones_held_off
 
-import app as gateway_app
 from gateway.delivery.holding_back import HeldBack
 
 PROVINCE = "230000"
@@ -45,38 +31,7 @@ def test_tombstone_lines_of_a_held_batch_whose_sweep_was_cut_short_are_sent(
     monkeypatch: pytest.MonkeyPatch,
     mode: str,
 ) -> None:
-    life = Lifecycle(gateway)
-    city = gateway.register_platform(CITY)
-    gateway.register_platform(PROVINCE)
-    sub = subscribe(gateway, hook.url, region=PROVINCE, delivery_mode=mode)["subscription_id"]
-    path = f"/v1/subscriptions/{sub}"
-    ended_on = (china_today() - timedelta(days=10)).isoformat()
-    a = recent_entry(credit_code=PERSON_CODE, subject_name="黄某某", conduct_ended_on=ended_on)
-    b = recent_entry(
-        credit_code=SECOND_PERSON,
-        subject_name="李某某",
-        decision_number="(2026)黑09执201号",
-        conduct_ended_on=ended_on,
-    )
-    assert gateway.push(city, CITY, [a, b]).json_body["accepted"] == 2
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
-    hook.answer(410, "gone")
-    ended = push_with_removals(
-        gateway, city, CITY, [removal_of(a, "revoked"), removal_of(b, "revoked")]
-    )
-    assert ended.json_body["removed"] == 2, ended.json_body
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
-    assert as_operator(gateway, "get", path).json_body["enabled"] is False
-    at = china_noon(add_months(china_today(), 60) + timedelta(days=30))
-    expire_queued_messages(aws, at - datetime.now(UTC))
-    tick = life.tick(at)
-    assert tick.json_body["purged"] == 2, tick.json_body
-    gateway_app.fan_out_changes(stream.event(), None)  # a batch of two tombstones
-    hook.answer(204)
-    hook.requests.clear()
-    body = json.dumps({"redeliver_missed": False}).encode()
+    path, body = tombstones_held_off(gateway, aws, stream, queue, hook, mode)
 
     hold = HeldBack.hold
     sweep = HeldBack.sweep
