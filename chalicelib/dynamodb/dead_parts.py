@@ -81,12 +81,13 @@ def set_aside(client: DynamoDBClient, table: str, delivery_id: str, subscription
         client.update_item,
         TableName=table,
         Key={"delivery_id": s(delivery_id)},
-        UpdateExpression="SET subscription_shard = :ordinary",
+        UpdateExpression="SET subscription_shard = :ordinary, set_aside = :yes",
         ConditionExpression="#state = :dead AND subscription_id = :sub",
         ExpressionAttributeNames={"#state": "state"},
         ExpressionAttributeValues={
             ":ordinary": s(shard_key(subscription_id, delivery_id)),
             ":dead": s(DeliveryState.DEAD.value),
             ":sub": s(subscription_id),
+            ":yes": {"BOOL": True},  # the shard backfill leaves it where it is
         },
     )

@@ -53,6 +53,8 @@ def _wanted_shard(item: dict[str, Any]) -> str | None:
     (``delivery_pages``)."""
     if "state" not in item or "subscription_id" not in item or "batch_message" in item:
         return None
+    if "set_aside" in item and item.get("state", {}).get("S") == DeliveryState.DEAD.value:
+        return None  # never to be sent again (``dead_parts.set_aside``)
     state = DeliveryState(text(item, "state"))
     held = text(item, "subscription_shard") if "subscription_shard" in item else None
     if state is DeliveryState.DELIVERED and "listing" in item:  # listed through its page,

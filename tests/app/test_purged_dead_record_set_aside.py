@@ -14,6 +14,8 @@ from delivery_support import as_operator, push_and_fan_out, subscribe
 
 import gateway.delivery.redriving as redriving
 from chalicelib import bootstrap
+from chalicelib.dynamodb.delivery_backfill import backfill_shards
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from chalicelib.erasure import StoredCopies
 
 
@@ -52,3 +54,9 @@ def test_re_drive_all_reaches_a_dead_delivery_behind_a_purged_one(
         f"re-drive of all sent {codes}: its REDRIVE_LIMIT ids are the purged dead record, "
         "picked again at every call"
     )
+    # still listed dead, and left set aside by the shard backfill
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    tokens = Sealer(lambda: b"k" * 32, b"test")
+    assert backfill_shards(aws.dynamodb, table, tokens, None, 100)[0] == 0
+    listed = as_operator(gateway, "get", f"{path}/deliveries?state=dead").json_body["deliveries"]
+    assert [d["delivery_id"] for d in listed] == [first["delivery_id"]]
