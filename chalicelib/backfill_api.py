@@ -58,7 +58,7 @@ ROUTES: tuple[Operation, ...] = (
         "enable, and re-driving the dead would never find it; one dead before the dead had "
         "partitions of their own is no longer read where it is. A one-off: it scans the "
         "deliveries table, a page a call — call it with each `next` until null. Running it "
-        "again writes only records still without their key.",
+        "again writes only records not yet in the partition they belong in.",
         handler=backfill_delivery_shards,
     ),
 )

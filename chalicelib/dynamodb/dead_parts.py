@@ -76,7 +76,16 @@ class DeliveredWrite:
 
 def set_aside(client: DynamoDBClient, table: str, delivery_id: str, subscription_id: str) -> None:
     """``DeliveryRecords.set_aside``: the dead record moved to its ordinary partition, where
-    the delivery list still shows it dead (unless an attempt moved it meanwhile)."""
+    the delivery list still shows it dead (unless an attempt moved it meanwhile). A write that
+    fails leaves it where it is, to be set aside by the next re-drive (review 326: the re-drive
+    failed with it)."""
+    try:
+        _set_aside(client, table, delivery_id, subscription_id)
+    except ClientError:
+        log.warning("a dead record not set aside", exc_info=True)
+
+
+def _set_aside(client: DynamoDBClient, table: str, delivery_id: str, subscription_id: str) -> None:
     write_if(
         client.update_item,
         TableName=table,

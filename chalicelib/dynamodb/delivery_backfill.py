@@ -69,7 +69,10 @@ def _wanted_shard(item: dict[str, Any]) -> str | None:
     wanted = shard_key(text(item, "subscription_id"), text(item, "delivery_id"), part)
     if held is None:
         return wanted
-    return wanted if held != wanted and (part != ORDINARY or in_dead_part(held)) else None
+    # a reopened (retrying) record keeps its dead partition: a re-drive that cannot queue it
+    # closes it again there (review 326)
+    leaves = in_dead_part(held) and state is not DeliveryState.RETRYING
+    return wanted if held != wanted and (part != ORDINARY or leaves) else None
 
 
 def _keyed(client: DynamoDBClient, table: str, item: dict[str, Any], wanted: str) -> bool:
