@@ -121,7 +121,7 @@ def _holding_resident_id(url: str) -> str | None:
         seen = invisible_dropped("".join(c for c in decoded if unicodedata.category(c) != "Cf"))
         judged = _ip_host_left_out(seen)
         if resident_ids_masked(judged) != judged:
-            return seen
+            return judged  # quoted as judged: the host's digits joined the number's (review 327)
     return None
 
 

@@ -99,3 +99,17 @@ def test_a_url_whose_numbers_are_no_id_number_is_accepted(
     body = {"region": HUNAN, "url": url}
     reply = gateway.post_signed("/v1/subscriptions", hunan, None, json.dumps(body).encode())
     assert reply.status_code == 201, reply.json_body
+
+
+def test_an_ip_host_does_not_join_the_number_a_refusal_quotes(
+    gateway: Gateway, hunan: Ed25519Signer
+) -> None:
+    """The refusal quotes what it judged, the host left out: quoting the URL with its host, the
+    host's digits and the number's first six read as another number, masked, and the real one's
+    birth date, sequence and check character were shown (review 327)."""
+    body = {"region": HUNAN, "url": "https://110.100.190.107/110105-19491231-002X"}
+
+    reply = gateway.post_signed("/v1/subscriptions", hunan, None, json.dumps(body).encode())
+
+    assert reply.status_code == 400, reply.json_body
+    assert "19491231" not in reply.json_body["error"]["message"], reply.json_body
