@@ -179,7 +179,9 @@ class DynamoDeliveryLog(DeliveryReads):
 
     def reopen(self, delivery_id: str) -> bool:
         """A dead delivery back to ``retrying``, for a re-drive; False unless it was dead."""
-        return self._moved(delivery_id, "SET #state = :retrying, tries = :zero", "#state = :dead")
+        # a record set aside and re-driven by its id stands again (``dead_parts.set_aside``)
+        update = "SET #state = :retrying, tries = :zero REMOVE set_aside"
+        return self._moved(delivery_id, update, "#state = :dead")
 
     def set_aside(self, delivery_id: str, subscription_id: str) -> None:
         set_aside(self._client, self._table, delivery_id, subscription_id)

@@ -437,3 +437,17 @@ def test_what_an_enable_may_decline_is_read_only_from_the_time_asked(aws, delive
         True,
         False,
     }
+
+
+def test_a_record_set_aside_and_reopened_loses_its_mark(aws, deliveries):  # type: ignore[no-untyped-def]
+    """Set aside (a re-drive could not send it), then re-driven by its id as it stands again:
+    reopened, it is no longer marked, so a failed enqueue closing it again leaves it for the
+    shard backfill to place (review 327)."""
+    dead = delivery_for("sub_hn", listing(decision_number="第1号"))
+    deliveries.record(dead, attempt(500), DeliveryState.DEAD)
+    deliveries.set_aside(dead.delivery_id, "sub_hn")
+    assert stored(aws, dead.delivery_id)["set_aside"] == {"BOOL": True}
+
+    assert deliveries.reopen(dead.delivery_id)
+
+    assert "set_aside" not in stored(aws, dead.delivery_id)
