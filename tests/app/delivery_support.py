@@ -14,10 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from app_support import (
+    CITY,
     HUNAN,
     Gateway,
     Received,
     StreamReader,
+    black_entry,
     challenge_echo,
     consume,
     sqs_event,
@@ -152,6 +154,25 @@ def push_and_fan_out(
     response = gateway.push(signer, region, entries)
     assert response.json_body["accepted"] == len(entries), response.json_body
     gateway_app.fan_out_changes(stream.event(), None)
+
+
+def died_on_failures(
+    gateway: Gateway, stream: Any, queue: Any, hook: Any
+) -> tuple[Ed25519Signer, str, str, dict[str, Any]]:
+    """A city's black listing delivered to a 湖南 subscription retried once, its endpoint
+    answering 500 until the delivery is dead: the city's signer, the subscription's id and
+    path, and the dead delivery's view."""
+    city = gateway.register_platform(CITY)
+    gateway.put_region("430000")
+    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])["subscription_id"]
+    path = f"/v1/subscriptions/{sub}"
+    hook.answer(500, "down")
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    for _ in range(3):
+        queue.run()
+    dead = as_operator(gateway, "get", f"{path}/deliveries?state=dead").json_body["deliveries"]
+    assert len(dead) == 1, dead
+    return city, sub, path, dead[0]
 
 
 def as_operator(gateway: Gateway, method: str, path: str, body: bytes = b"") -> HTTPResponse:

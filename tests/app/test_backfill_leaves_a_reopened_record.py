@@ -9,8 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from app_support import CITY, black_entry
-from delivery_support import as_operator, push_and_fan_out, subscribe
+from delivery_support import as_operator, died_on_failures
 
 from chalicelib.dynamodb.delivery_backfill import backfill_shards
 from chalicelib.dynamodb.sealed_tokens import Sealer
@@ -20,15 +19,7 @@ from chalicelib.sqs_queue import QueueSendFailed, SqsDeliveryQueue
 def test_a_reclosed_delivery_stays_where_dead_reads_find_it(
     gateway: Any, aws: Any, stream: Any, queue: Any, hook: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city = gateway.register_platform(CITY)
-    gateway.put_region("430000")
-    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])["subscription_id"]
-    path = f"/v1/subscriptions/{sub}"
-    hook.answer(500, "down")
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    for _ in range(3):
-        queue.run()
-    [dead] = as_operator(gateway, "get", f"{path}/deliveries?state=dead").json_body["deliveries"]
+    _city, _sub, path, dead = died_on_failures(gateway, stream, queue, hook)
     table = aws.env["CG_DELIVERIES_TABLE"]
     key = {"delivery_id": {"S": dead["delivery_id"]}}
     assert (

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app_support import CITY, black_entry
-from delivery_support import as_operator, push_and_fan_out, subscribe
+from delivery_support import as_operator, died_on_failures
 
 from chalicelib.dynamodb.delivery_items import shard_key
 
@@ -15,15 +14,7 @@ from chalicelib.dynamodb.delivery_items import shard_key
 def test_the_shard_backfill_moves_a_delivered_record_out_of_a_dead_partition(
     gateway: Any, aws: Any, stream: Any, queue: Any, hook: Any
 ) -> None:
-    city = gateway.register_platform(CITY)
-    gateway.put_region("430000")
-    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])["subscription_id"]
-    path = f"/v1/subscriptions/{sub}"
-    hook.answer(500, "down")
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    for _ in range(3):
-        queue.run()
-    [dead] = as_operator(gateway, "get", f"{path}/deliveries?state=dead").json_body["deliveries"]
+    _city, sub, path, dead = died_on_failures(gateway, stream, queue, hook)
     hook.answer(204)
     assert as_operator(gateway, "post", f"{path}/redrive", b"{}").status_code in (200, 202)
     queue.run()

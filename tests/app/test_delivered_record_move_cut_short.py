@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from app_support import CITY, black_entry
+from app_support import CITY
 from botocore.exceptions import ClientError
-from delivery_support import as_operator, push_and_fan_out, subscribe
+from delivery_support import as_operator, died_on_failures
 
 import app as gateway_app
 from chalicelib.bootstrap import container
@@ -28,17 +28,8 @@ def _counted(sub: str) -> int:
 def test_a_move_cut_short_is_counted_once_and_finished_by_the_backfill(
     gateway: Any, aws: Any, stream: Any, queue: Any, hook: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city = gateway.register_platform(CITY)
-    gateway.put_region("430000")
-    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])["subscription_id"]
-    path = f"/v1/subscriptions/{sub}"
-    hook.answer(500, "down")
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    for _ in range(3):
-        queue.run()
-    dead = as_operator(gateway, "get", f"{path}/deliveries?state=dead").json_body["deliveries"]
-    assert len(dead) == 1, dead
-    delivery_id = dead[0]["delivery_id"]
+    _city, sub, path, dead = died_on_failures(gateway, stream, queue, hook)
+    delivery_id = dead["delivery_id"]
     assert _counted(sub) == 0
     hook.answer(204)
     assert as_operator(gateway, "post", f"{path}/redrive", b"{}").status_code in (200, 202)

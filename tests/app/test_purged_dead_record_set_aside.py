@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from app_support import CITY, OTHER_CREDIT_CODE, black_entry
-from delivery_support import as_operator, push_and_fan_out, subscribe
+from delivery_support import as_operator, died_on_failures, push_and_fan_out
 
 import gateway.delivery.redriving as redriving
 from chalicelib import bootstrap
@@ -22,15 +22,7 @@ from chalicelib.erasure import StoredCopies
 def test_re_drive_all_reaches_a_dead_delivery_behind_a_purged_one(
     gateway: Any, aws: Any, stream: Any, queue: Any, hook: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city = gateway.register_platform(CITY)
-    gateway.put_region("430000")
-    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])["subscription_id"]
-    path = f"/v1/subscriptions/{sub}"
-    hook.answer(500, "down")
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    for _ in range(3):
-        queue.run()
-    [first] = as_operator(gateway, "get", f"{path}/deliveries?state=dead").json_body["deliveries"]
+    city, _sub, path, first = died_on_failures(gateway, stream, queue, hook)
     c = bootstrap.container()
     StoredCopies(c.exchange_log, c.feedback, c.persons).erase(first["listing_id"], "chg_purge")
     later = black_entry(credit_code=OTHER_CREDIT_CODE, decision_number="(2026)黑09执203号")
