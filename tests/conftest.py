@@ -31,7 +31,8 @@ moto_speedup.install()  # the local stack's moto speed-ups (same results), for m
 TESTS = Path(__file__).resolve().parent
 # what `gateway push --batch-id` keeps (gateway_client.cli.first_sent): the run's own, never the
 # home directory's (the command's child processes inherit it)
-os.environ["CG_STATE_DIR"] = tempfile.mkdtemp(prefix="cg-state-")
+_STATE_DIR = tempfile.TemporaryDirectory(prefix="cg-state-")  # removed when the run ends
+os.environ["CG_STATE_DIR"] = _STATE_DIR.name
 
 
 @pytest.fixture
