@@ -66,7 +66,6 @@ from chalicelib.openapi_parts import (
     REQUEST_FORM_ERRORS,
     SECURITY,
     SECURITY_SCHEMES,
-    ChaliceError,
     ErrorBody,
 )
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
@@ -251,7 +250,6 @@ def _operation(op: Operation, requests: Refs, replies: Refs) -> dict[str, Any]:
         str(status): _reply_response(reply, replies) for status, reply in sorted(op.replies.items())
     }
     responses |= {str(s): _error_response(c) for s, c in _errors_by_status(op).items()}
-    responses["415"] = {"$ref": "#/components/responses/UnsupportedMediaType"}
     built["responses"] = responses
     return built
 
@@ -267,7 +265,7 @@ def _component_schemas() -> tuple[Refs, Refs, dict[str, Any]]:
     reply_models |= set(openapi_webhooks.MODELS)  # what the gateway posts to endpoints
     wanted += [(m, "serialization") for m in sorted(reply_models, key=lambda m: m.__name__)]
     # Error bodies are dicts, not dumped models: their optional keys stay optional.
-    wanted += [(ErrorBody, "validation"), (ChaliceError, "validation")]
+    wanted += [(ErrorBody, "validation")]
     refs, top = models_json_schema(
         list(dict.fromkeys(wanted)), ref_template=SCHEMAS + "{model}", schema_generator=_Schemas
     )
@@ -295,7 +293,7 @@ def build_document() -> dict[str, Any]:
             "description": "City and county platforms push signed red / black list updates; the "
             "gateway deduplicates them and delivers each change by signed webhook to the "
             'subscribing provinces. Every refusal is a 4xx with `{"error": {"code", '
-            "\"message\", …}}` (except Chalice's own 415); a 5xx is always the gateway's "
+            '"message", …}}`; a 5xx is always the gateway\'s '
             "fault. Paths are relative to the API root: the stack's EndpointURL on AWS "
             "(`…/api`), the server's root locally.",
         },
@@ -304,13 +302,6 @@ def build_document() -> dict[str, Any]:
         "webhooks": openapi_webhooks.webhooks(replies),
         "components": {
             "schemas": schemas,
-            "responses": {
-                "UnsupportedMediaType": {
-                    "description": "Chalice refuses a Content-Type other than application/json "
-                    "before the route runs; its body is not the gateway's error shape.",
-                    "content": {JSON: {"schema": requests[ChaliceError]}},
-                }
-            },
             "securitySchemes": SECURITY_SCHEMES,
         },
     }

@@ -73,13 +73,6 @@ class ErrorBody(Frozen):
     error: ErrorDetail
 
 
-class ChaliceError(Frozen):
-    """Chalice's own reply, before any route runs (a Content-Type other than JSON)."""
-
-    Code: str
-    Message: str
-
-
 SIGNED: dict[str, list[str]] = {
     "webhookId": [],
     "webhookTimestamp": [],

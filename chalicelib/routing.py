@@ -154,13 +154,21 @@ _UTF8 = frozenset({"utf-8", "utf8"})  # "utf8" is the alias MySQL and many clien
 
 def require_json(request: Request) -> None:
     """A body is read as UTF-8 JSON, so it must say so (or say nothing: Chalice's default);
-    a form, text or file would otherwise be parsed as what it does not claim to be.
+    a form, text or file would otherwise be parsed as what it does not claim to be. Its bytes
+    are read as sent: no content coding is decoded (none is configured at the edge), so a
+    gzip body is told so, and plain JSON said to be gzip is not read as if it said nothing.
 
     Raises
     ------
     UnsupportedMediaType
-        415, ``path`` ``content-type``.
+        415, ``path`` ``content-type`` or ``content-encoding``.
     """
+    coding = caller.headers(request).get("content-encoding")
+    if coding is not None and coding.strip().lower() not in {"", "identity"}:
+        raise UnsupportedMediaType(
+            f"content-encoding: {coding[:80]!r} is not decoded; send the body uncompressed",
+            path="content-encoding",
+        )
     given = caller.headers(request).get("content-type")
     if given is None:
         return

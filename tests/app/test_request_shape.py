@@ -4,6 +4,7 @@ shape, with a stable ``code`` and the offending part in ``path``, and nothing ch
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -150,6 +151,24 @@ def test_utf8_is_read_however_the_charset_is_spelt(gateway: Gateway, charset: st
     media = {"Content-Type": f"application/json; charset ={charset}"}
     reply = send(gateway, "PUT", f"/v1/regions/{HUNAN}", '{"name": "湖南省"}'.encode(), **media)
     assert (reply.status_code, reply.json_body["name"]) == (200, "湖南省")
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["gzip body", "plain body"])
+def test_a_body_in_a_content_coding_is_refused_and_not_written(
+    gateway: Gateway, compress: bool
+) -> None:
+    raw = '{"name": "湖南省"}'.encode()
+    body = gzip.compress(raw) if compress else raw
+    refused = send(gateway, "PUT", f"/v1/regions/{HUNAN}", body, **{"Content-Encoding": "gzip"})
+    assert (refused.status_code, error(refused)["code"], error(refused)["path"]) == (
+        415,
+        "unsupported_media_type",
+        "content-encoding",
+    )
+    regions = gateway.client.http.get("/v1/regions", headers=OPERATOR).json_body["regions"]
+    assert HUNAN not in [r["code"] for r in regions]
+    plain = send(gateway, "PUT", f"/v1/regions/{HUNAN}", raw, **{"Content-Encoding": "identity"})
+    assert plain.status_code == 200
 
 
 def test_a_read_is_never_refused_for_its_content_type(gateway: Gateway) -> None:
