@@ -117,17 +117,22 @@ class AgreementDesk:
             return _retried(signed, terms)
 
     def revise(self, agreement_id: str, terms: AgreementTerms) -> Saved:
-        """New terms for the same subscriber region, as the next revision."""
+        """New terms for the same subscriber region, as the next revision. The terms it holds
+        already (a ``PUT`` retried) make none: a revision moves the day feedback is judged
+        from, and its job would tell the subscribers nothing."""
         current = self.existing(agreement_id)
         if terms.subscriber_region != current.subscriber_region:
             raise BadRequest(
                 "an agreement's subscriber region cannot change", path="subscriber_region"
             )
         self._check(terms)
+        said = terms.as_catalogue_says()
+        if said.model_dump() == current.model_dump(include=set(type(said).model_fields)):
+            return Saved(current, None)
         now = self.clock.now()
         moved = terms.effective_from != current.effective_from
         revised = Agreement(
-            **terms.as_catalogue_says().model_dump(),
+            **said.model_dump(),
             created_as=current.created_as,
             agreement_id=agreement_id,
             revision=current.revision + 1,

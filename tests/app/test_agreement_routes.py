@@ -262,6 +262,24 @@ def test_a_revision_keeps_the_id_and_increments_the_revision(gateway):
     )
 
 
+def test_a_revision_to_the_terms_it_holds_makes_none(gateway):
+    """A ``PUT`` retried: no new revision (its day is what feedback is judged from), no job."""
+    gateway.put_region(HUNAN)
+    first = signed_agreement(gateway)
+    agreement_id = first["agreement_id"]
+
+    again = revise_agreement(gateway, agreement_id, agreement_terms())
+    changed = revise_agreement(gateway, agreement_id, agreement_terms(title="修订版"))
+
+    assert (again.status_code, again.json_body) == (
+        200,
+        {"agreement": first, "reevaluation": None},
+    )
+    assert changed.json_body["agreement"]["revision"] == 2
+    assert changed.json_body["reevaluation"]["job_id"] == f"{agreement_id}@2"
+    assert listed_agreements(gateway) == [changed.json_body["agreement"]]
+
+
 def test_a_revision_cannot_move_an_agreement_to_another_subscriber(gateway):
     gateway.put_region(HUNAN)
     gateway.put_region(GUANGDONG)
