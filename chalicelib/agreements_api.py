@@ -167,7 +167,11 @@ ROUTES: tuple[Operation, ...] = (
         Tag.AGREE,
         "Revise an agreement's terms",
         Access.OPERATOR,
-        {200: Reply(AgreementSaved, "The next revision.")},
+        {
+            200: Reply(
+                AgreementSaved, "The next revision; the agreement as it is for the terms it holds."
+            )
+        },
         (
             errors.NotFound,
             errors.UnknownRegion,
