@@ -31,6 +31,7 @@ from gateway_client.contract import (
     BadRequest,
     ConsoleSessionInvalid,
     Intake,
+    MalformedJson,
     OperatorCredentialsRequired,
     OperatorOnly,
     RequestTarget,
@@ -119,7 +120,12 @@ def registered_source(code: str | None, path: str) -> str | None:
 
 
 def body(request: Request) -> bytes:
-    raw = request.raw_body or b""
+    """The body's bytes; one an event marks base64 that is not (API Gateway never sends such
+    a body, a hand-made event may) is a client's malformed body, not a 500."""
+    try:
+        raw = request.raw_body or b""
+    except ValueError as exc:  # binascii.Error, or a non-ASCII body marked base64
+        raise MalformedJson("body: marked base64 but is not base64", path="body") from exc
     return raw.encode() if isinstance(raw, str) else raw
 
 
@@ -143,8 +149,8 @@ def is_operator(request: Request) -> bool:
 def bearer(request: Request) -> str | None:
     """The bearer token, when it is one: printable ASCII of a sane length (anything else is
     no credential at all, so a stray byte never reaches a hash or a comparison)."""
-    given = headers(request).get("authorization", "")
-    token = given.removeprefix("Bearer ") if given.startswith("Bearer ") else ""
+    scheme, _, token = headers(request).get("authorization", "").strip().partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""  # the scheme: any case (RFC 9110)
     return token if _TOKEN.fullmatch(token) else None
 
 

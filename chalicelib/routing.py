@@ -85,6 +85,8 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
             raise PayloadTooLarge(
                 f"body: over {MAX_BODY_BYTES} bytes, what a function takes", path="body"
             )
+        if raw:
+            require_plain(request)
         if route.body is None:
             refuse_body(raw, route)
         elif raw:
@@ -152,16 +154,15 @@ def check_query(request: Request, route: Operation) -> None:
 _UTF8 = frozenset({"utf-8", "utf8"})  # "utf8" is the alias MySQL and many clients send
 
 
-def require_json(request: Request) -> None:
-    """A body is read as UTF-8 JSON, so it must say so (or say nothing: Chalice's default);
-    a form, text or file would otherwise be parsed as what it does not claim to be. Its bytes
-    are read as sent: no content coding is decoded (none is configured at the edge), so a
-    gzip body is told so, and plain JSON said to be gzip is not read as if it said nothing.
+def require_plain(request: Request) -> None:
+    """A body's bytes are read as sent, on every route: no content coding is decoded (none is
+    configured at the edge), so a gzip body is told so, and plain JSON said to be gzip is not
+    read as if it said nothing.
 
     Raises
     ------
     UnsupportedMediaType
-        415, ``path`` ``content-type`` or ``content-encoding``.
+        415, ``path`` ``content-encoding``.
     """
     coding = caller.headers(request).get("content-encoding")
     if coding is not None and coding.strip().lower() not in {"", "identity"}:
@@ -169,6 +170,17 @@ def require_json(request: Request) -> None:
             f"content-encoding: {coding[:80]!r} is not decoded; send the body uncompressed",
             path="content-encoding",
         )
+
+
+def require_json(request: Request) -> None:
+    """A body is read as UTF-8 JSON, so it must say so (or say nothing: Chalice's default);
+    a form, text or file would otherwise be parsed as what it does not claim to be.
+
+    Raises
+    ------
+    UnsupportedMediaType
+        415, ``path`` ``content-type``.
+    """
     given = caller.headers(request).get("content-type")
     if given is None:
         return

@@ -23,8 +23,10 @@ from app_support import (
     signed_agreement,
     sqs_event,
 )
+from chalice.local import LambdaContext
 from shape_support import OPERATOR, error, send, stored
 
+import app as gateway_app
 from chalicelib.openapi import OPERATIONS
 
 GARBAGE = b'{"this is": [not json'
@@ -169,6 +171,50 @@ def test_a_body_in_a_content_coding_is_refused_and_not_written(
     assert HUNAN not in [r["code"] for r in regions]
     plain = send(gateway, "PUT", f"/v1/regions/{HUNAN}", raw, **{"Content-Encoding": "identity"})
     assert plain.status_code == 200
+
+
+def test_a_body_in_a_content_coding_on_a_route_without_one_is_told_its_coding(
+    gateway: Gateway,
+) -> None:
+    coded = send(
+        gateway, "GET", "/v1/regions", gzip.compress(b"{}"), **{"Content-Encoding": "gzip"}
+    )
+    assert (coded.status_code, error(coded)["code"], error(coded)["path"]) == (
+        415,
+        "unsupported_media_type",
+        "content-encoding",
+    )
+
+
+@pytest.mark.parametrize("body", ["!!!notbase64", "湖南", '{"name": "湖南省"}'])
+def test_a_body_marked_base64_that_is_not_is_malformed_and_not_written(
+    gateway: Gateway, body: str
+) -> None:
+    """A hand-made event (API Gateway's are always well formed): 400, not a 500 (review 331)."""
+    route = "/v1/regions/{code}"
+    event = {
+        "resource": route,
+        "path": f"/v1/regions/{HUNAN}",
+        "httpMethod": "PUT",
+        "requestContext": {"httpMethod": "PUT", "resourcePath": route, "stage": "api"},
+        "headers": {k.lower(): v for k, v in OPERATOR.items()},
+        "pathParameters": {"code": HUNAN},
+        "multiValueQueryStringParameters": None,
+        "stageVariables": None,
+        "body": body,
+        "isBase64Encoded": True,
+    }
+
+    reply = gateway_app.app(event, LambdaContext("api_handler", 256))
+
+    assert reply["statusCode"] == 400
+    assert json.loads(reply["body"])["error"] | {"message": ""} == {
+        "code": "malformed_json",
+        "path": "body",
+        "message": "",
+    }
+    regions = gateway.client.http.get("/v1/regions", headers=OPERATOR).json_body["regions"]
+    assert HUNAN not in [r["code"] for r in regions]
 
 
 def test_a_read_is_never_refused_for_its_content_type(gateway: Gateway) -> None:

@@ -5,7 +5,16 @@ also those the operator shares with platforms — not as an unsigned request at 
 from __future__ import annotations
 
 import pytest
-from app_support import HUBEI, NATURAL_PERSON_CODE, Gateway, refusal
+from app_support import (
+    CITY,
+    CREDIT_CODE,
+    HUBEI,
+    NATURAL_PERSON_CODE,
+    OPERATOR_TOKEN,
+    Gateway,
+    black_entry,
+    refusal,
+)
 
 WRONG = "not-the-token-0123456789abc"
 
@@ -26,3 +35,25 @@ def test_a_wrong_operator_token_is_refused_at_authorization(gateway: Gateway, pa
     reply = gateway.client.http.get(path, headers=gateway.operator(WRONG))
 
     assert refusal(reply) == (401, "operator_credentials_required", "authorization")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [f"bearer {OPERATOR_TOKEN}", f"BEARER {OPERATOR_TOKEN}", f" Bearer  {OPERATOR_TOKEN} "],
+)
+def test_the_bearer_scheme_is_read_in_any_case_and_spacing(
+    gateway: Gateway, authorization: str
+) -> None:
+    """The operator's token under another spelling of its scheme (RFC 9110: a token of any
+    case, then spaces) is the operator's, not an anonymous query's (review 331)."""
+    city = gateway.register_platform(CITY)
+    assert gateway.push(city, CITY, [black_entry()]).json_body["accepted"] == 1
+    path = f"/v1/subjects/{CREDIT_CODE}"
+    as_operator = gateway.client.http.get(path, headers=gateway.operator())
+
+    spelled = gateway.client.http.get(path, headers={"Authorization": authorization})
+
+    assert (spelled.status_code, spelled.json_body) == (200, as_operator.json_body)
+    wrong = authorization.replace(OPERATOR_TOKEN, WRONG)
+    refused = gateway.client.http.get(path, headers={"Authorization": wrong})
+    assert refusal(refused) == (401, "operator_credentials_required", "authorization")
