@@ -40,9 +40,9 @@ from gateway.lifecycle.rules import STANDING
 from gateway_client.contract import (
     Listing,
     ListingStatus,
-    add_months,
     china_date,
     effective_valid_until,
+    months_after,
 )
 
 Budget = Callable[[], bool]
@@ -78,7 +78,7 @@ class DueDates:
         if start is None:
             return None
         evidence = evidence_over(listing, self.evidence_days)
-        return max(add_months(start, 12 * self.retention_years), evidence)
+        return max(months_after(start, 12 * self.retention_years), evidence)
 
 
 def _expiry(listing: Listing) -> date | None:

@@ -25,10 +25,10 @@ from gateway_client.contract import (
     ListingEntry,
     ListKind,
     SubjectType,
-    add_months,
     china_date,
     classify,
     effective_valid_until,
+    months_after,
     stopped_applying,
     stopped_applying_at,
 )
@@ -95,7 +95,7 @@ def retention_over(
         return None
     if not (entry_involves_individual(entry) or (held is not None and involves_individual(held))):
         return None
-    erased = add_months(settled, 12 * years)
+    erased = months_after(settled, 12 * years)
     return erased if erased <= today else None
 
 
@@ -134,7 +134,7 @@ def purge_due(
     if listing.objection is not None and listing.objection.open:
         return False  # an objected listing is kept until the outcome (DESIGN §4b)
     start = retention_start(listing)
-    if start is None or add_months(start, 12 * years) > today:
+    if start is None or months_after(start, 12 * years) > today:
         return False
     return evidence_over(listing, evidence_days) <= today
 

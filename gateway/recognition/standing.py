@@ -31,8 +31,8 @@ from gateway_client.contract import (
     ListKind,
     Recognition,
     Suspension,
-    add_months,
     grade_in,
+    months_after,
     poor_grade,
     revoked_at,
     stopped_applying,
@@ -163,7 +163,7 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
             return None, None
         # a bad record for three years from the breach, as an ended black listing is from its
         # end (seed 000 二(一)2 "连续三年无不良信用记录"): not for ever (review 126)
-        clean_from = add_months(made.outcome_on, 12 * CLEAN_YEARS)
+        clean_from = months_after(made.outcome_on, 12 * CLEAN_YEARS)
         return (Refusal.BROKEN_COMMITMENT, clean_from) if on < clean_from else (None, None)
     poor = poor_grade(listing)  # a bad record as a black listing is (review 147)
     if listing.kind is not ListKind.BLACK and not poor:
@@ -173,7 +173,7 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
     ended = stopped_applying(listing)
     found_wrong = revoked_at(listing) is not None  # after it ended: no record at all
     if listing.status in _ENDED_AS_RECORD and ended is not None and not found_wrong:
-        clean_from = add_months(ended, 12 * CLEAN_YEARS)
+        clean_from = months_after(ended, 12 * CLEAN_YEARS)
         if on < clean_from:
             waits = (
                 Refusal.POOR_GRADE_WITHIN_THREE_YEARS if poor else Refusal.ENDED_WITHIN_THREE_YEARS

@@ -86,7 +86,8 @@ def test_a_listing_still_in_force_has_no_retention_start_whatever_its_conduct_en
         pytest.param(None, date(2026, 6, 1), True, id="no-conduct-end-five-years-on"),
         pytest.param("2020-01-15", date(2025, 1, 14), False, id="conduct-end-a-day-short"),
         pytest.param("2020-01-15", date(2025, 1, 15), True, id="conduct-end-five-years-on"),
-        pytest.param("2020-02-29", date(2025, 2, 28), True, id="leap-day-clips-to-month-end"),
+        pytest.param("2020-02-29", date(2025, 2, 28), False, id="leap-day-a-day-short"),
+        pytest.param("2020-02-29", date(2025, 3, 1), True, id="leap-day-ends-on-1-march"),
         pytest.param("2020-02-29", date(2025, 2, 27), False, id="leap-day-a-day-short"),
     ],
 )
