@@ -4,14 +4,17 @@
 A checkpoint's ``at`` is not signed: it only says which published key to try. A key retired
 after a rotation (its private half leaked since) could still sign a new, larger checkpoint and
 date it inside its old validity. The gateway dates each checkpoint when it signs it, so a larger
-one is never dated before a smaller one; the checkpoints the current key signed since, or the
-one the last run verified, give such a backdated checkpoint away. Publishers running at once
+one is never dated before a smaller one, nor before an entry it covers (an entry's ``at`` is
+when its change was accepted, signed in its leaf); the checkpoints the current key signed since,
+the one the last run verified, or the entries logged since the key was retired give such a
+backdated checkpoint away (review 332: on a first run nothing else did). Publishers running at once
 may sign a few seconds out of step (one signs a larger size while another is still writing the
 tiles of a smaller one), hence ``SKEW``.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -21,9 +24,11 @@ from gateway_client.audit_report import Seen
 from gateway_client.contract import (
     AnyKey,
     Checkpoint,
+    LogEntry,
     PublishedKey,
     checkpoint_sm2_verifies,
     checkpoint_verifies,
+    entry_hash,
     sm2_usable_at,
     usable_at,
 )
@@ -90,6 +95,34 @@ def _in_step(signed: Sequence[Checkpoint], seen: Seen | None) -> tuple[list[Chec
                 f"checkpoint {checkpoint.sequence} is dated {checkpoint.at.isoformat()}, before "
                 f"the smaller {smaller[1]} ({smaller[0].isoformat()}): its time is not signed, "
                 "so it may be backdated into the validity of a key retired since"
+            )
+        else:
+            kept.append(checkpoint)
+    return kept, problems
+
+
+def dated_after_entries(
+    trusted: Sequence[Checkpoint], entries: Sequence[LogEntry], now: datetime
+) -> tuple[list[Checkpoint], list[str]]:
+    """The checkpoints dated no earlier (beyond ``SKEW``) than the latest entry they cover, of
+    the entries served whose leaf hash holds and that are not dated after ``now`` (such an
+    entry is a problem of its own: ``log_audit``); a problem for each of the others."""
+    genuine = sorted(
+        (e.sequence, e.at) for e in entries if entry_hash(e) == e.hash and e.at <= now + SKEW
+    )
+    sequences = [sequence for sequence, _ in genuine]
+    latest: list[datetime] = []  # the latest ``at`` of the first i + 1 entries
+    for _, at in genuine:
+        latest.append(max(at, latest[-1]) if latest else at)
+    kept: list[Checkpoint] = []
+    problems: list[str] = []
+    for checkpoint in trusted:
+        covered = bisect_right(sequences, checkpoint.sequence)
+        if covered and latest[covered - 1] - checkpoint.at > SKEW:
+            problems.append(
+                f"checkpoint {checkpoint.sequence} is dated {checkpoint.at.isoformat()}, before "
+                f"an entry it covers ({latest[covered - 1].isoformat()}): its time is not "
+                "signed, so it may be backdated into the validity of a key retired since"
             )
         else:
             kept.append(checkpoint)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from gateway_client.audit_report import AuditReport as AuditReport
 from gateway_client.audit_report import Seen as Seen
 from gateway_client.checkpoint_trust import Algorithm as Algorithm
-from gateway_client.checkpoint_trust import trusted_checkpoints
+from gateway_client.checkpoint_trust import dated_after_entries, trusted_checkpoints
 from gateway_client.contract import (
     AnyKey,
     Checkpoint,
@@ -135,8 +135,8 @@ def audit(
     nor missing); ``audience`` (subscription id, region) flags stored
     deliveries made for someone else. A checkpoint counts only under a key valid at its ``at``,
     only by its signature of ``algorithm`` (``sm2`` for a subscriber that must rely on
-    national algorithms), and only dated in step with its size (``checkpoint_trust``).
-    Without a trusted checkpoint nothing is proven, and it says so. With
+    national algorithms), and only dated in step with its size and the entries it covers
+    (``checkpoint_trust``). Without a trusted checkpoint nothing is proven, and it says so. With
     ``witnesses_required`` K, some trusted checkpoint must also carry cosignatures of K
     distinct ``witnesses`` (``gateway_client.witness_audit``), no entry may stay beyond
     the witnessed size for longer than ``witness_lag``, and K of them must have cosigned a
@@ -146,6 +146,8 @@ def audit(
     """
     keys = list(gateway_keys)
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm, seen)
+    trusted, predated = dated_after_entries(trusted, entries, now)
+    problems += predated
     if audience is not None:
         problems += audience_problems(deliveries, *audience)
     problems += unerased_problems(deliveries)

@@ -8,31 +8,37 @@ import hashlib
 import json
 import shutil
 import subprocess
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from builders import NOW, gateway_signers
+from builders import NOW, gateway_signers, listing
 from test_gateway_keys import published
 
-from gateway_client.checkpoint_trust import SKEW, trusted_checkpoints
-from gateway_client.contract.log import Checkpoint, sign_checkpoint
+from gateway_client.checkpoint_trust import SKEW, dated_after_entries, trusted_checkpoints
+from gateway_client.contract.change import change_between
+from gateway_client.contract.log import Checkpoint, LogEntry, log_entries, sign_checkpoint
 
 JS = Path(__file__).resolve().parents[2] / "chalicelib" / "assets" / "console" / "log-verify.js"
 CURRENT = gateway_signers("gw-dates")
 KEYS = [published(CURRENT, valid_from=NOW - timedelta(days=1))]
+AUDIT_AT = NOW + timedelta(days=1)
 
 
-def in_the_browser(checkpoints: list[Checkpoint]) -> list[int]:
-    """The sizes the page's ``backdated`` refuses, of checkpoints all signed by a listed key."""
+def in_the_browser(checkpoints: list[Checkpoint], entries: Sequence[LogEntry] = ()) -> list[int]:
+    """The sizes the page's ``backdated`` refuses, of checkpoints all signed by a listed key,
+    judged with the genuine ``entries`` served, at ``AUDIT_AT``."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is missing: run infra/system_packages.sh")
     served = json.dumps([json.loads(c.model_dump_json()) for c in checkpoints])
+    listed = json.dumps([json.loads(e.model_dump_json()) for e in entries])
     script = (
         "globalThis.document = { querySelector: () => null };"
         f"const m = await import({json.dumps(JS.as_uri())});"
-        f"console.log(JSON.stringify(m.backdated({served}).map((c) => c.sequence)));"
+        f"const early = m.backdated({served}, {listed}, {json.dumps(AUDIT_AT.isoformat())});"
+        "console.log(JSON.stringify(early.map((c) => c.sequence)));"
     )
     done = subprocess.run(  # noqa: S603 - the distribution's node on our own module
         [node, "--input-type=module", "-e", script],
@@ -44,8 +50,9 @@ def in_the_browser(checkpoints: list[Checkpoint]) -> list[int]:
     return list(json.loads(done.stdout))
 
 
-def by_verify_log(checkpoints: list[Checkpoint]) -> list[int]:
+def by_verify_log(checkpoints: list[Checkpoint], entries: Sequence[LogEntry] = ()) -> list[int]:
     trusted, _, _ = trusted_checkpoints(checkpoints, KEYS, "ed25519")
+    trusted, _ = dated_after_entries(trusted, entries, AUDIT_AT)
     return [c.sequence for c in checkpoints if c not in trusted]
 
 
@@ -68,3 +75,27 @@ def test_a_checkpoint_is_backdated_in_the_browser_exactly_when_verify_log_says_s
 
     assert by_verify_log(checkpoints) == refused
     assert in_the_browser(checkpoints) == refused
+
+
+def entries_at(*offsets: timedelta) -> list[LogEntry]:
+    changes = [change_between(listing(accepted_at=NOW + o), None) for o in offsets]
+    return log_entries(1, [c for c in changes if c is not None])
+
+
+@pytest.mark.parametrize(
+    ("entry_at", "refused"),
+    [
+        (SKEW + timedelta(microseconds=1), [4]),  # logged past the skew after it was signed
+        (SKEW, []),  # on the skew's edge
+        (SKEW + timedelta(days=400), []),  # dated in the future: a problem of its own
+    ],
+)
+def test_a_checkpoint_dated_before_an_entry_it_covers_is_backdated_in_both(
+    entry_at: timedelta, refused: list[int]
+) -> None:
+    """Review 332: a retired key's checkpoint dated back over entries logged since."""
+    entries = entries_at(-timedelta(days=2), -timedelta(days=1), timedelta(0), entry_at)
+    checkpoints = [checkpoint(4, timedelta(0))]
+
+    assert by_verify_log(checkpoints, entries) == refused
+    assert in_the_browser(checkpoints, entries) == refused
