@@ -31,16 +31,17 @@ class RegionPolicy(ObjectionTerms):
 class PolicyBook(Frozen):
     version: str
     note: str = ""
-    default: ObjectionTerms
+    default: RegionPolicy
     regions: dict[str, RegionPolicy]
 
     def for_listing(self, origin_region: str, domain: str) -> ObjectionTerms:
         """The owner's policy: of the nearest region (itself, its city, its province) that has
-        one, for ``domain`` where that region names it; else the default."""
+        one, for ``domain`` where that region names it; else the default, for ``domain`` where
+        national rules name it (a court defaulter's review: 法释〔2017〕7号 第十二条)."""
         for region in ancestors(origin_region):
             if region in self.regions:
                 return self.regions[region].for_domain(domain)
-        return self.default
+        return self.default.for_domain(domain)
 
 
 @cache

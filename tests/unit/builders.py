@@ -89,6 +89,16 @@ def entry(**overrides: Any) -> dict[str, Any]:
     return _apply(base, overrides)
 
 
+FOOD_DRUG: dict[str, Any] = {
+    "domain": "food_drug",
+    "reason": "生产经营不符合食品安全标准的食品",
+    "legal_basis": "《中华人民共和国食品安全法》第一百二十四条",
+    "deciding_authority": "清远市市场监督管理局",
+}
+"""``entry``'s overrides for a black listing outside the court defaulters, whose objection
+policy where the owner's region has none is the default's, not national law's."""
+
+
 def red_entry(**overrides: Any) -> dict[str, Any]:
     """A valid red-list entry (no severity, legal basis optional)."""
     base = entry(

@@ -13,6 +13,7 @@ import pytest
 from builders import (
     CITY,
     COUNTY,
+    FOOD_DRUG,
     NOW,
     OTHER_COUNTY,
     RESIDENT_ID,
@@ -593,7 +594,7 @@ def test_the_tick_never_purges_other_listings(kept: Callable[[], Listing]) -> No
 
 def test_an_objection_past_its_deadline_is_reported_overdue() -> None:
     rig = Rig()
-    held = rig.seed(listing())
+    held = rig.seed(listing(**FOOD_DRUG))
     rig.file(held, region=CITY)  # the owner files: 20 days on is Sunday 22 June, so the 23rd
     on_deadline = datetime(2025, 6, 23, 12, 0, tzinfo=CHINA)
     rig.clock.set(on_deadline)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from builders import CITY, NOW, OTHER_COUNTY, listing
+from builders import CITY, FOOD_DRUG, NOW, OTHER_COUNTY, listing
 from builders import region as region_of
 from fakes import InMemoryArchive, InMemoryListingStore, InMemoryReceipts, InMemoryRegistry
 from test_broken_commitment_policy import rehoming
@@ -214,7 +214,9 @@ def test_filing_gives_a_recipient_no_other_right_the_decision_stays_the_owner_s(
         pytest.param("430102", "court_defaulter", True, 15, "calendar_days", 0, id="hn-county"),
         pytest.param(XINZHENG, "court_defaulter", False, 12, "working_days", 3, id="xz-002"),
         pytest.param("441802", "food_drug", True, 20, "calendar_days", 0, id="qingcheng-003"),
-        pytest.param("110105", "court_defaulter", True, 20, "calendar_days", 0, id="default"),
+        pytest.param("110105", "food_drug", True, 20, "calendar_days", 0, id="default"),
+        # national law where the owner's region has no policy (review 333)
+        pytest.param("110105", "court_defaulter", True, 15, "calendar_days", 0, id="national"),
     ],
 )
 def test_the_policy_is_the_nearest_owner_region_s_for_the_listing_s_domain(
@@ -292,7 +294,7 @@ def test_the_owner_s_deadline_runs_from_the_day_it_received_the_notice(
     acknowledged: datetime, deadline: date
 ) -> None:
     rig = Rig()
-    held = rig.seed(listing())  # 清远 (441800): the default, 20 calendar days
+    held = rig.seed(listing(**FOOD_DRUG))  # 清远 (441800): the default, 20 calendar days
     rig.file(held, SUBSCRIBER)
     waiting = rig.stored(held).objection
 
