@@ -4,12 +4,12 @@
 A checkpoint's ``at`` is not signed: it only says which published key to try. A key retired
 after a rotation (its private half leaked since) could still sign a new, larger checkpoint and
 date it inside its old validity. The gateway dates each checkpoint when it signs it, so a larger
-one is never dated before a smaller one, nor before an entry it covers (an entry's ``at`` is
-when its change was accepted, signed in its leaf); the checkpoints the current key signed since,
-the one the last run verified, or the entries logged since the key was retired give such a
-backdated checkpoint away (review 332: on a first run nothing else did). Publishers running at once
-may sign a few seconds out of step (one signs a larger size while another is still writing the
-tiles of a smaller one), hence ``SKEW``.
+one is never dated before a smaller one, and a key signs none over entries logged after it
+retired (an entry's ``at`` is when its change was accepted, signed in its leaf); the checkpoints
+the current key signed since, the one the last run verified, or the entries logged since the key
+retired give such a backdated checkpoint away (review 332: on a first run nothing else did).
+Publishers running at once may sign a few seconds out of step (one signs a larger size while
+another is still writing the tiles of a smaller one), hence ``SKEW``.
 """
 
 from __future__ import annotations
@@ -102,14 +102,16 @@ def _in_step(signed: Sequence[Checkpoint], seen: Seen | None) -> tuple[list[Chec
 
 
 def dated_after_entries(
-    trusted: Sequence[Checkpoint], entries: Sequence[LogEntry], now: datetime
+    trusted: Sequence[Checkpoint],
+    entries: Sequence[LogEntry],
+    keys: Sequence[AnyKey],
+    algorithm: Algorithm,
 ) -> tuple[list[Checkpoint], list[str]]:
-    """The checkpoints dated no earlier (beyond ``SKEW``) than the latest entry they cover, of
-    the entries served whose leaf hash holds and that are not dated after ``now`` (such an
-    entry is a problem of its own: ``log_audit``); a problem for each of the others."""
-    genuine = sorted(
-        (e.sequence, e.at) for e in entries if entry_hash(e) == e.hash and e.at <= now + SKEW
-    )
+    """The checkpoints not signed by a key retired before an entry they cover was logged (of
+    the entries served whose leaf hash holds; beyond ``SKEW``); a problem for each of the
+    others. Judged only where such an entry is dated after the checkpoint: a key without an
+    end (the current one) may sign over entries dated later (a local tick run ahead)."""
+    genuine = sorted((e.sequence, e.at) for e in entries if entry_hash(e) == e.hash)
     sequences = [sequence for sequence, _ in genuine]
     latest: list[datetime] = []  # the latest ``at`` of the first i + 1 entries
     for _, at in genuine:
@@ -118,12 +120,34 @@ def dated_after_entries(
     problems: list[str] = []
     for checkpoint in trusted:
         covered = bisect_right(sequences, checkpoint.sequence)
-        if covered and latest[covered - 1] - checkpoint.at > SKEW:
+        logged = latest[covered - 1] if covered else None
+        retired = _signer_retired(checkpoint, keys, algorithm)
+        if logged is None or logged - checkpoint.at <= SKEW or retired is None:
+            kept.append(checkpoint)
+        elif logged - retired > SKEW:
             problems.append(
-                f"checkpoint {checkpoint.sequence} is dated {checkpoint.at.isoformat()}, before "
-                f"an entry it covers ({latest[covered - 1].isoformat()}): its time is not "
-                "signed, so it may be backdated into the validity of a key retired since"
+                f"checkpoint {checkpoint.sequence} is dated {checkpoint.at.isoformat()} and "
+                f"covers an entry logged {logged.isoformat()}, after the key that signed it "
+                f"retired ({retired.isoformat()}): its time is not signed, so it was backdated "
+                "into that key's validity"
             )
         else:
             kept.append(checkpoint)
     return kept, problems
+
+
+def _signer_retired(
+    checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm
+) -> datetime | None:
+    """When the latest-ending key whose signature on ``checkpoint`` verifies stopped being
+    valid; ``None`` if one has no end (a bare key, the current one)."""
+    ends: list[datetime] = []
+    for key in keys:
+        if isinstance(key, PublishedKey) and key.algorithm != algorithm:
+            continue
+        if not _signed(checkpoint, [key], algorithm):
+            continue
+        if not isinstance(key, PublishedKey) or key.valid_until is None:
+            return None
+        ends.append(key.valid_until)
+    return max(ends, default=None)

@@ -146,7 +146,7 @@ def audit(
     """
     keys = list(gateway_keys)
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm, seen)
-    trusted, predated = dated_after_entries(trusted, entries, now)
+    trusted, predated = dated_after_entries(trusted, entries, keys, algorithm)
     problems += predated
     if audience is not None:
         problems += audience_problems(deliveries, *audience)

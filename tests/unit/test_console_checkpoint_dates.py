@@ -18,26 +18,31 @@ from test_gateway_keys import published
 
 from gateway_client.checkpoint_trust import SKEW, dated_after_entries, trusted_checkpoints
 from gateway_client.contract.change import change_between
+from gateway_client.contract.keys import PublishedKey
 from gateway_client.contract.log import Checkpoint, LogEntry, log_entries, sign_checkpoint
 
 JS = Path(__file__).resolve().parents[2] / "chalicelib" / "assets" / "console" / "log-verify.js"
 CURRENT = gateway_signers("gw-dates")
 KEYS = [published(CURRENT, valid_from=NOW - timedelta(days=1))]
-AUDIT_AT = NOW + timedelta(days=1)
 
 
-def in_the_browser(checkpoints: list[Checkpoint], entries: Sequence[LogEntry] = ()) -> list[int]:
+def in_the_browser(
+    checkpoints: list[Checkpoint],
+    entries: Sequence[LogEntry] = (),
+    keys: Sequence[PublishedKey] = KEYS,
+) -> list[int]:
     """The sizes the page's ``backdated`` refuses, of checkpoints all signed by a listed key,
-    judged with the genuine ``entries`` served, at ``AUDIT_AT``."""
+    judged with the genuine ``entries`` served and the keys ``/v1/keys`` lists."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is missing: run infra/system_packages.sh")
     served = json.dumps([json.loads(c.model_dump_json()) for c in checkpoints])
     listed = json.dumps([json.loads(e.model_dump_json()) for e in entries])
+    published_keys = json.dumps([json.loads(k.model_dump_json()) for k in keys])
     script = (
         "globalThis.document = { querySelector: () => null };"
         f"const m = await import({json.dumps(JS.as_uri())});"
-        f"const early = m.backdated({served}, {listed}, {json.dumps(AUDIT_AT.isoformat())});"
+        f"const early = m.backdated({served}, {listed}, {published_keys});"
         "console.log(JSON.stringify(early.map((c) => c.sequence)));"
     )
     done = subprocess.run(  # noqa: S603 - the distribution's node on our own module
@@ -50,9 +55,13 @@ def in_the_browser(checkpoints: list[Checkpoint], entries: Sequence[LogEntry] = 
     return list(json.loads(done.stdout))
 
 
-def by_verify_log(checkpoints: list[Checkpoint], entries: Sequence[LogEntry] = ()) -> list[int]:
-    trusted, _, _ = trusted_checkpoints(checkpoints, KEYS, "ed25519")
-    trusted, _ = dated_after_entries(trusted, entries, AUDIT_AT)
+def by_verify_log(
+    checkpoints: list[Checkpoint],
+    entries: Sequence[LogEntry] = (),
+    keys: Sequence[PublishedKey] = KEYS,
+) -> list[int]:
+    trusted, _, _ = trusted_checkpoints(checkpoints, keys, "ed25519")
+    trusted, _ = dated_after_entries(trusted, entries, keys, "ed25519")
     return [c.sequence for c in checkpoints if c not in trusted]
 
 
@@ -82,20 +91,26 @@ def entries_at(*offsets: timedelta) -> list[LogEntry]:
     return log_entries(1, [c for c in changes if c is not None])
 
 
+RETIRED = gateway_signers("gw-retired")
+
+
 @pytest.mark.parametrize(
-    ("entry_at", "refused"),
+    ("retired_after", "entry_at", "refused"),
     [
-        (SKEW + timedelta(microseconds=1), [4]),  # logged past the skew after it was signed
-        (SKEW, []),  # on the skew's edge
-        (SKEW + timedelta(days=400), []),  # dated in the future: a problem of its own
+        (timedelta(seconds=1), SKEW + timedelta(seconds=2), [4]),  # logged after it retired
+        (timedelta(seconds=1), SKEW, []),  # within the skew of the checkpoint
+        (SKEW + timedelta(seconds=2), SKEW + timedelta(seconds=2), []),  # before it retired
+        (None, SKEW + timedelta(days=400), []),  # a key with no end: a local tick run ahead
     ],
 )
-def test_a_checkpoint_dated_before_an_entry_it_covers_is_backdated_in_both(
-    entry_at: timedelta, refused: list[int]
+def test_a_checkpoint_over_entries_logged_after_its_key_retired_is_backdated_in_both(
+    retired_after: timedelta | None, entry_at: timedelta, refused: list[int]
 ) -> None:
     """Review 332: a retired key's checkpoint dated back over entries logged since."""
+    until = None if retired_after is None else NOW + retired_after
+    keys = [published(RETIRED, valid_from=NOW - timedelta(days=1), valid_until=until)]
     entries = entries_at(-timedelta(days=2), -timedelta(days=1), timedelta(0), entry_at)
-    checkpoints = [checkpoint(4, timedelta(0))]
+    signed = sign_checkpoint(4, hashlib.sha256(b"4").digest(), NOW, RETIRED)
 
-    assert by_verify_log(checkpoints, entries) == refused
-    assert in_the_browser(checkpoints, entries) == refused
+    assert by_verify_log([signed], entries, keys) == refused
+    assert in_the_browser([signed], entries, keys) == refused

@@ -132,18 +132,21 @@ function micros(at) {
 }
 
 /** Of the checkpoints signed by a published key (the others are judged apart), those dated
- *  more than SKEW_MS before a smaller one, or before an entry they cover (of `entries`, those
- *  whose leaf hash holds and not dated after `now`): a time is not signed, so a key retired
- *  since (its private half leaked) could sign a larger one and date it back into its validity.
- *  The gateway dates each as it signs it, after the entries it covers were logged (as
- *  checkpoint_trust judges: _in_step, dated_after_entries). */
-export function backdated(signed, entries = [], now = new Date().toISOString()) {
+ *  more than SKEW_MS before a smaller one, or signed by a key retired before an entry they cover
+ *  was logged (of `entries`, those whose leaf hash holds; an entry dated after the checkpoint
+ *  and after the key's valid_until): a time is not signed, so a key retired since (its private
+ *  half leaked) could sign a larger one and date it back into its validity. The gateway dates
+ *  each as it signs it (as checkpoint_trust judges: _in_step, dated_after_entries). */
+export function backdated(signed, entries = [], keys = []) {
   const skew = BigInt(SKEW_MS) * 1000n;
-  const latestBy = micros(now) + skew;
-  const dated = entries.map((e) => [e.sequence, micros(e.at)]).filter(([, at]) => at <= latestBy);
+  const dated = entries.map((e) => [e.sequence, micros(e.at)]);
+  const retired = (c) => keys.find((k) => k.key_id === c.key_id && k.algorithm === "ed25519")
+    ?.valid_until;
+  const after = (c, until) => dated.some(([sequence, at]) => sequence <= c.sequence
+    && at > micros(c.at) + skew && at > micros(until) + skew);
   return signed.filter((c) => signed.some((smaller) => smaller.sequence < c.sequence
     && micros(c.at) < micros(smaller.at) - skew)
-    || dated.some(([sequence, at]) => sequence <= c.sequence && micros(c.at) < at - skew));
+    || (retired(c) != null && after(c, retired(c))));
 }
 
 async function signatureVerifies(checkpoint, keys) {
@@ -282,11 +285,12 @@ export async function verifyRange(from, to, checkpoints) {
     const keys = (await get("/v1/keys")).keys;
     const verdicts = await inTurn(checkpoints, (c) => signatureVerifies(c, keys));
     const genuine = entries.filter((e) => hex(leaves.get(e.sequence) ?? []) === e.hash);
-    const early = backdated(checkpoints.filter((_, i) => verdicts[i].ok !== false), genuine);
-    early.forEach((c) => problems.push(`检查点 ${c.sequence} 的时间 ${c.at} 早于更小的检查点或其所含条目（可能被倒签） `
-      + `checkpoint ${c.sequence} is dated ${c.at}, before a smaller checkpoint or an entry it `
-      + "covers: its time is not signed, so a key retired since may have dated it back into its "
-      + "validity"));
+    const early = backdated(checkpoints.filter((_, i) => verdicts[i].ok !== false), genuine, keys);
+    early.forEach((c) => problems.push(`检查点 ${c.sequence} 的时间 ${c.at} 早于更小的检查点，`
+      + "或含其密钥停用后才记入的条目（可能被倒签） "
+      + `checkpoint ${c.sequence} is dated ${c.at}, before a smaller checkpoint, or covers an entry `
+      + "logged after its key retired: its time is not signed, so a key retired since may have "
+      + "dated it back into its validity"));
     if (early.includes(latest)) return result; // proofs against a backdated root prove nothing
     const signed = verdicts.at(-1);
     if (signed.ok === false) problems.push(`最新检查点 ${latest.sequence}: ${signed.why}`);
