@@ -106,18 +106,16 @@ function verifiesSm2(content, signature, key) {
   return sm2.doVerifySignature(content, signature.toString("hex"), key.publicKey, options);
 }
 
-// The keys to try: the one `x-credit-key-id` names when it is listed, else every listed one
-// (during a key rotation a new key may sign under the old id). For SM2, whose every try
-// costs a hash of the body, this keeps a forged header to one key.
+// The keys to try, the one `x-credit-key-id` names first: during a key rotation a new key may
+// sign under the old id (README, "Rotating the gateway key"), so the others follow.
 function named(candidates, keyId) {
   const hinted = candidates.filter((k) => k.keyId === keyId);
-  return hinted.length ? hinted : candidates;
+  return [...hinted, ...candidates.filter((k) => k.keyId !== keyId)];
 }
 
-/** The signed headers once signature and timestamp check out (throws Refused otherwise).
- * Without a secret, a signature of `scheme` (`v1a`, or `v1sm2` for a v1sm2 subscription)
- * must verify under a listed key of its algorithm valid at the timestamp. */
-function checkSigned(headers, body, { secret, keys = [], scheme = "v1a" }, now) {
+/** The webhook-* headers, present and in the time window (throws Refused otherwise): what
+ * is judged before anything is fetched for a request anyone may send. */
+function framed(headers, now = Date.now() / 1000) {
   const h = lowercased(headers);
   const id = h["webhook-id"], stamp = h["webhook-timestamp"], signatures = h["webhook-signature"];
   if (!id || !stamp || !signatures) throw new Refused("missing webhook-* header(s)");
@@ -125,6 +123,14 @@ function checkSigned(headers, body, { secret, keys = [], scheme = "v1a" }, now) 
   const timestamp = Number(stamp);
   if (Math.abs(now - timestamp) > TOLERANCE_SECONDS) throw new Refused("timestamp out of window");
   if (signatures.split(" ").length > MAX_SIGNATURES) throw new Refused("too many signatures");
+  return { h, id, timestamp, signatures };
+}
+
+/** The signed headers once signature and timestamp check out (throws Refused otherwise).
+ * Without a secret, a signature of `scheme` (`v1a`, or `v1sm2` for a v1sm2 subscription)
+ * must verify under a listed key of its algorithm valid at the timestamp. */
+function checkSigned(headers, body, { secret, keys = [], scheme = "v1a" }, now) {
+  const { h, id, timestamp, signatures } = framed(headers, now);
   if (secret) {
     try {
       new Webhook(secret).verify(body, h); // any of the v1 signatures (two during a rotation)
@@ -139,10 +145,12 @@ function checkSigned(headers, body, { secret, keys = [], scheme = "v1a" }, now) 
           named(sm2At(keys, timestamp), h["x-credit-key-id"]))
       : ((keys) => (signature) => keys.some((key) => verifiesEd25519(content, signature, key)))(
           ed25519At(keys, timestamp));
-    const good = signatures.split(" ").some((entry) => {
-      const [version, value] = entry.split(",", 2);
-      return version === scheme && Boolean(value) && verifies(Buffer.from(value, "base64"));
-    });
+    const ours = signatures.split(" ").map((entry) => entry.split(",", 2))
+      .filter(([version, value]) => version === scheme && Boolean(value));
+    // The gateway sends one SM2 signature; each try hashes the whole body in JavaScript, so a
+    // forged header's extra ones are not tried (Ed25519 runs in OpenSSL: all are).
+    const tried = scheme === "v1sm2" ? ours.slice(0, 1) : ours;
+    const good = tried.some(([, value]) => verifies(Buffer.from(value, "base64")));
     if (!good) throw new Refused(`no ${scheme} signature verifies under a listed key`);
   }
   return { id, body: JSON.parse(body.toString("utf8")) };
@@ -270,7 +278,8 @@ export function createReceiver({
 }) {
   let keys = [], fetchedAt = -Infinity;
   const gatewayKeys = async () => {
-    if (Date.now() - fetchedAt > KEYS_MAX_AGE_MS) {
+    const age = Date.now() - fetchedAt; // outside [0, max): stale, or the clock stepped back
+    if (!(age >= 0 && age < KEYS_MAX_AGE_MS)) {
       keys = await fetchGatewayKeys(gatewayUrl);
       fetchedAt = Date.now();
     }
@@ -279,15 +288,23 @@ export function createReceiver({
   return createServer(async (request, response) => {
     const chunks = [];
     let size = 0;
-    for await (const chunk of request) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) return response.writeHead(413).end();
-      chunks.push(chunk);
+    try {
+      for await (const chunk of request) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) return response.writeHead(413).end();
+        chunks.push(chunk);
+      }
+    } catch {
+      return request.destroy(); // a body broken off (aborted, bad chunking): nothing to answer
     }
     const body = Buffer.concat(chunks);
     if (request.method !== "POST") return response.writeHead(405).end();
     try {
-      const mine = { subscriptionId, region, secret, scheme, keys: await gatewayKeys() };
+      framed(request.headers); // unsigned or stale: refused before the keys are fetched
+      // a v1 delivery is checked with the secret alone: the keys only for its challenge
+      const needsKeys = !secret || claimedType(body) === VERIFICATION;
+      const keys = needsKeys ? await gatewayKeys() : [];
+      const mine = { subscriptionId, region, secret, scheme, keys };
       if (claimedType(body) === VERIFICATION) {
         const answer = verifyChallenge(request.headers, body, mine);
         return response.writeHead(200, { "content-type": "application/json" })
