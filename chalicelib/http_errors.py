@@ -55,11 +55,13 @@ class RepeatedParameter(errors.BadRequest):
 
 
 # What a route declared without a body answers one that has one (``routing.refuse_body``),
-# and one with a body a body it cannot read (``routing.require_json``).
+# and one with a body a body it cannot read (``routing.require_json``); either, a body in a
+# content coding (``routing.require_plain``).
 NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
     errors.MalformedJson,
     DuplicateKey,
     UnexpectedBody,
+    UnsupportedMediaType,
 )
 MEDIA_ERRORS: tuple[type[errors.GatewayError], ...] = (UnsupportedMediaType,)
 # What a route with a path parameter answers one longer than any id (``routing._view``).

@@ -108,9 +108,9 @@ def test_three_clean_years_from_29_february_end_on_1_march(gateway: Gateway) -> 
 
 
 def test_five_years_retention_from_29_february_not_over_on_28_february(gateway: Gateway) -> None:
-    """The purge is judged with the same clipped count: a person's record whose conduct ended
-    29 Feb 2024 is purged on 28 Feb 2029, five years less a day after (seed 002 §六(七): 只保留5年,
-    5年后予以消除 — erased after the five years, as a five-year period from that day ends)."""
+    """A person's record whose conduct ended 29 Feb 2024 is kept through 28 Feb 2029 and purged
+    on 1 March (seed 002 §六(七): 只保留5年, 5年后予以消除 — erased after the five years, as a
+    five-year period from that day ends); it was purged a day short."""
     life = Lifecycle(gateway)
     city = gateway.register_platform(CITY)
     today = china_date(datetime.now(CHINA))

@@ -186,7 +186,16 @@ def test_a_body_in_a_content_coding_on_a_route_without_one_is_told_its_coding(
     )
 
 
-@pytest.mark.parametrize("body", ["!!!notbase64", "湖南", '{"name": "湖南省"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "!!!notbase64",
+        "湖南",
+        '{"name": "湖南省"}',
+        "eyJuYW1lIjogIua5luWNl+ecgSJ9!!",
+        "{eyJuYW1lIjogIua5luWNl+ecgSJ9}",
+    ],
+)
 def test_a_body_marked_base64_that_is_not_is_malformed_and_not_written(
     gateway: Gateway, body: str
 ) -> None:
