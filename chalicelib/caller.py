@@ -220,6 +220,7 @@ def authenticated(request: Request, *, idempotent: bool = False) -> Authenticate
     """
     found = _verified.get(request)
     if found is None:
+        _no_wrong_token(request)  # an operator's mistyped token is not told to sign
         c = container()
         found = authenticate_request(
             c.registry,
@@ -250,7 +251,6 @@ def operator_or_region(request: Request) -> str | None:
     """``None`` for the operator, else the signing platform's region."""
     if is_operator(request):
         return None
-    _no_wrong_token(request)
     return signed_region(request)
 
 

@@ -52,7 +52,13 @@ def test_the_operator_opens_an_operator_session(gateway: Gateway) -> None:
     ("headers", "body", "status", "code", "path"),
     [
         ({}, b"", 401, "missing_signature", None),
-        ({"Authorization": "Bearer wrong"}, b"", 401, "missing_signature", None),
+        (
+            {"Authorization": "Bearer wrong"},
+            b"",
+            401,
+            "operator_credentials_required",
+            "authorization",
+        ),
         (None, b'{"ttl_minutes": 1}', 400, "invalid_schema", "ttl_minutes"),
         (None, b'{"ttl_minutes": 100000}', 400, "invalid_schema", "ttl_minutes"),
         (None, b'{"ttl_minutes": 30, "role": "operator"}', 400, "invalid_schema", "role"),

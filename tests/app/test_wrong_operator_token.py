@@ -4,6 +4,8 @@ also those the operator shares with platforms — not as an unsigned request at 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from app_support import (
     CITY,
@@ -35,6 +37,31 @@ def test_a_wrong_operator_token_is_refused_at_authorization(gateway: Gateway, pa
     reply = gateway.client.http.get(path, headers=gateway.operator(WRONG))
 
     assert refusal(reply) == (401, "operator_credentials_required", "authorization")
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/console/sessions", {}),  # what the console's sign-in form sends
+        ("/v1/subscriptions", {"region": HUBEI, "url": "https://example.org/hook"}),
+    ],
+)
+def test_a_wrong_operator_token_on_a_route_shared_with_platforms_is_refused_at_authorization(
+    gateway: Gateway, path: str, body: dict[str, str]
+) -> None:
+    """Not told to sign (401 at ``webhook-id``): review 335."""
+    gateway.register_platform(HUBEI)
+    raw = json.dumps(body).encode()
+
+    reply = gateway.client.http.post(path, headers=gateway.operator(WRONG), body=raw)
+
+    assert refusal(reply) == (401, "operator_credentials_required", "authorization")
+    assert (
+        gateway.client.http.get("/v1/subscriptions", headers=gateway.operator()).json_body[
+            "subscriptions"
+        ]
+        == []
+    )
 
 
 @pytest.mark.parametrize(
