@@ -21,7 +21,7 @@ from chalice.app import Request
 from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
-from chalicelib.settings import event_sources
+from chalicelib.settings import BEARER_TOKEN, event_sources
 from gateway.authentication import Authenticated, authenticate_request, replayed
 from gateway.console_sessions import ConsoleSession, is_session_token
 from gateway.national import refuse_unregistered
@@ -42,7 +42,6 @@ from gateway_client.contract import (
 )
 
 _verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
-_TOKEN = re.compile(r"[!-~]{1,512}")
 Session = tuple[ConsoleSession, PlatformKey | None]
 _sessions: WeakKeyDictionary[Request, Session] = WeakKeyDictionary()
 _bodies: WeakKeyDictionary[Request, bytes] = WeakKeyDictionary()
@@ -164,7 +163,7 @@ def bearer(request: Request) -> str | None:
     no credential at all, so a stray byte never reaches a hash or a comparison)."""
     scheme, _, token = headers(request).get("authorization", "").strip().partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""  # the scheme: any case (RFC 9110)
-    return token if _TOKEN.fullmatch(token) else None
+    return token if BEARER_TOKEN.fullmatch(token) else None
 
 
 def console_session(request: Request) -> Session | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import cache
 from typing import Annotated, Literal
@@ -52,13 +53,20 @@ class WitnessConfig(BaseModel):
         return CosignatureVerifier.from_vkey(self.vkey)
 
 
-OPERATOR_TOKEN_RULE = f"must have at least 24 characters, not starting {SESSION_PREFIX}"
+BEARER_TOKEN = re.compile(r"[!-~]{1,512}")
+"""What a bearer token may be (``caller.bearer``): printable ASCII, no space, of a sane length."""
+OPERATOR_TOKEN_RULE = (
+    f"must have 24 to 512 printable ASCII characters, no space, not starting {SESSION_PREFIX}"
+)
 
 
 def weak_operator_token(token: str) -> bool:
-    """A token a guess could find, or one a console session's could be taken for: refused
-    inline at start-up, and opening nothing when read from Secrets Manager (review 172)."""
-    return len(token) < 24 or token.startswith(SESSION_PREFIX)
+    """A token a guess could find, one a console session's could be taken for, or one no
+    ``Authorization`` header can carry (a passphrase with spaces, a trailing newline: every
+    call would be read as unsigned — review 335): refused inline at start-up, and opening
+    nothing when read from Secrets Manager (review 172)."""
+    short = len(token) < 24
+    return short or token.startswith(SESSION_PREFIX) or not BEARER_TOKEN.fullmatch(token)
 
 
 class Settings(BaseSettings):

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from session_support import GUANGDONG, as_session, open_session
 
 from chalicelib import bootstrap, secret_reads
+from chalicelib.settings import weak_operator_token
 from gateway_client.contract.signing import Ed25519Signer, public_key_text
 
 
@@ -342,6 +343,26 @@ def test_a_short_token_in_the_secret_opens_nothing(
     listed = gateway.client.http.get("/v1/objections/overdue", headers=weak_bearer)
 
     assert (opened.status_code, listed.status_code) == (401, 401)
+
+
+@pytest.mark.parametrize(
+    ("token", "refused"),
+    [
+        ("operator-token-of-at-least-24-chars", False),
+        ("a passphrase of many words and spaces", True),  # no bearer header carries it
+        ("operator-token-of-at-least-24-chars\n", True),  # a secret put from a file
+        ("x" * 513, True),
+        ("运维令牌" * 8, True),
+        ("short-token-123", True),
+        ("cgs_" + "A" * 40, True),
+    ],
+)
+def test_an_operator_token_is_refused_unless_a_bearer_header_can_carry_it(
+    token: str, refused: bool
+) -> None:
+    """Review 335: a token the settings took but ``Authorization: Bearer`` cannot carry left
+    every operator call read as unsigned or anonymous, with nothing logged."""
+    assert weak_operator_token(token) is refused
 
 
 def test_a_redeemed_session_ends_no_later_than_the_key_that_opened_it(gateway: Gateway) -> None:
