@@ -55,7 +55,15 @@ def fetch_file(url: str, size: int, timeout: float = DEFAULT_TIMEOUT) -> bytes:
         raise VerificationError("the batch file's link is not an http(s) URL")
     try:
         with _OPENER.open(url, timeout=timeout) as reply:
-            return bytes(reply.read(size + 1))
+            body = bytes(reply.read(size + 1))
+            length = reply.headers.get("Content-Length", "")
+            if length.isdigit() and len(body) < min(int(length), size + 1):
+                # the answer broke off before the length it gave (Python returns what came,
+                # unasked): unavailable, to fetch again — not a file altered (review 336)
+                raise FileUnavailable(
+                    f"the batch file broke off after {len(body)} of {length} bytes"
+                )
+            return body
     except urllib.error.HTTPError as error:
         raise FileUnavailable(f"GET of the batch file answered {error.code}") from error
     except (urllib.error.URLError, TimeoutError, http.client.HTTPException) as error:
