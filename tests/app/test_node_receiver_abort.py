@@ -10,41 +10,14 @@ someone restarts it (the gateway retries, warns after a day, disables after five
 from __future__ import annotations
 
 import http.client
-import os
-import shutil
 import socket
-import subprocess
 import time
-from pathlib import Path
 
-import pytest
-
-NODE = Path(__file__).parents[2] / "examples" / "node"
+from node_receiver_support import running_receiver
 
 
 def test_a_body_that_breaks_off_does_not_bring_the_node_receiver_down() -> None:
-    node = shutil.which("node")
-    if node is None or not (NODE / "node_modules" / "standardwebhooks").is_dir():
-        pytest.fail("node / examples/node/node_modules missing")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "GATEWAY_URL": "http://127.0.0.1:9",
-        "SUBSCRIPTION_ID": "sub-hunan",
-        "REGION": "430000",
-        "PORT": "0",
-    }
-    server = subprocess.Popen(  # noqa: S603 - the distribution's node on our own module
-        [node, str(NODE / "receiver.mjs")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        said = server.stdout.readline()
-        assert said.startswith("listening on http://127.0.0.1:"), said
-        port = int(said.strip().rsplit(":", 1)[1].rstrip("/"))
+    with running_receiver(GATEWAY_URL="http://127.0.0.1:9") as (server, port):
         with socket.create_connection(("127.0.0.1", port)) as peer:  # anyone, unsigned
             peer.sendall(
                 b"POST /hooks/gateway HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"
@@ -56,6 +29,3 @@ def test_a_body_that_breaks_off_does_not_bring_the_node_receiver_down() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("POST", "/hooks/gateway", b"{}", {"content-type": "application/json"})
         assert connection.getresponse().status == 401  # still there to refuse what is unsigned
-    finally:
-        server.kill()
-        server.wait(timeout=10)

@@ -10,47 +10,25 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import shutil
 import socket
 import subprocess
-from pathlib import Path
 
-import pytest
+from node_receiver_support import node_binary, running_receiver
 
 from gateway_client.contract import HmacSigner, generate_hmac_secret
 
-NODE = Path(__file__).parents[2] / "examples" / "node"
-
 
 def test_a_v1_receiver_accepts_a_genuine_delivery_while_the_key_list_is_out_of_reach() -> None:
-    node = shutil.which("node")
-    if node is None or not (NODE / "node_modules" / "standardwebhooks").is_dir():
-        pytest.fail("node / examples/node/node_modules missing")
+    node = node_binary()
     secret = generate_hmac_secret()
     with socket.socket() as closed:  # a port nothing listens on once closed
         closed.bind(("127.0.0.1", 0))
         nowhere = closed.getsockname()[1]
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "GATEWAY_URL": f"http://127.0.0.1:{nowhere}",  # nothing answers: /v1/keys out of reach
-        "SUBSCRIPTION_ID": "sub-hunan",
-        "REGION": "430000",
-        "WEBHOOK_SECRET": secret,
-        "PORT": "0",
-    }
-    server = subprocess.Popen(  # noqa: S603 - the distribution's node on our own module
-        [node, str(NODE / "receiver.mjs")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        said = server.stdout.readline()
-        assert said.startswith("listening on http://127.0.0.1:"), said
-        port = int(said.strip().rsplit(":", 1)[1].rstrip("/"))
+    # nothing answers at GATEWAY_URL: /v1/keys out of reach
+    with running_receiver(GATEWAY_URL=f"http://127.0.0.1:{nowhere}", WEBHOOK_SECRET=secret) as (
+        _,
+        port,
+    ):
         # the real clock (the tests' may be frozen), as the receiver reads it
         clock = [node, "-e", "console.log(Math.floor(Date.now()/1000))"]
         now = int(subprocess.check_output(clock))  # noqa: S603 - the distribution's node
@@ -74,8 +52,5 @@ def test_a_v1_receiver_accepts_a_genuine_delivery_while_the_key_list_is_out_of_r
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("POST", "/hooks/gateway", body, headers)
         status = connection.getresponse().status
-    finally:
-        server.kill()
-        server.wait(timeout=10)
 
     assert status == 204  # the secret verifies it; the key list has no part in it

@@ -1,12 +1,6 @@
-"""A checkpoint signed by a retired (leaked) key and dated back inside its validity is not
-trusted when it covers entries logged after that date (review 332).
-
-An honest gateway dates each checkpoint when it signs it, after every entry it covers was
-logged (fan-out logs, then publishes), and an entry's ``at`` is bound in its leaf, proven
-included. On a first run (no ``--state``) with the current key's checkpoints withheld, or with
-a state from before the retirement, nothing else caught it: a fork that swapped an undelivered
-wanted entry for an unwanted one passed as OK. (A key with no end may sign over entries dated
-later: the local stack runs its tick ahead.)"""
+"""Review 332, the audit alone: a retired key's checkpoint over entries logged after it retired
+is not trusted, on a first run and with a ``--state`` from before the retirement (the same on
+the stack: ``tests/app/test_verify_log_backdated_cover.py``)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,44 @@
+"""The Node example receiver (``examples/node/receiver.mjs``) run as its README runs it, on a
+port of its own, for tests that hold it to what a province's endpoint must survive."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+NODE = Path(__file__).parents[2] / "examples" / "node"
+
+
+def node_binary() -> str:
+    node = shutil.which("node")
+    if node is None or not (NODE / "node_modules" / "standardwebhooks").is_dir():
+        pytest.fail("node / examples/node/node_modules missing: run infra/system_packages.sh")
+    return node
+
+
+@contextmanager
+def running_receiver(**env: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """The receiver for 湖南's ``sub-hunan`` with ``env`` added (``GATEWAY_URL``, a secret…):
+    the process and its port; killed on the way out."""
+    settings = {"SUBSCRIPTION_ID": "sub-hunan", "REGION": "430000", "PORT": "0", **env}
+    server = subprocess.Popen(  # noqa: S603 - the distribution's node on our own module
+        [node_binary(), str(NODE / "receiver.mjs")],
+        env={"PATH": os.environ.get("PATH", ""), **settings},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        said = server.stdout.readline()
+        assert said.startswith("listening on http://127.0.0.1:"), said
+        yield server, int(said.strip().rsplit(":", 1)[1].rstrip("/"))
+    finally:
+        server.kill()
+        server.wait(timeout=10)
