@@ -136,12 +136,13 @@ function micros(at) {
  *  was logged (of `entries`, those whose leaf hash holds; an entry dated after the checkpoint
  *  and after the key's valid_until): a time is not signed, so a key retired since (its private
  *  half leaked) could sign a larger one and date it back into its validity. The gateway dates
- *  each as it signs it (as checkpoint_trust judges: _in_step, dated_after_entries). */
-export function backdated(signed, entries = [], keys = []) {
+ *  each as it signs it (as checkpoint_trust judges: _in_step, dated_after_entries). Its key:
+ *  the one its signature verified under (`signers`), else the one `key_id` names. */
+export function backdated(signed, entries = [], keys = [], signers = new Map()) {
   const skew = BigInt(SKEW_MS) * 1000n;
   const dated = entries.map((e) => [e.sequence, micros(e.at)]);
-  const retired = (c) => keys.find((k) => k.key_id === c.key_id && k.algorithm === "ed25519")
-    ?.valid_until;
+  const retired = (c) => (signers.get(c)
+    ?? keys.find((k) => k.key_id === c.key_id && k.algorithm === "ed25519"))?.valid_until;
   const after = (c, until) => dated.some(([sequence, at]) => sequence <= c.sequence
     && at > micros(c.at) + skew && at > micros(until) + skew);
   return signed.filter((c) => signed.some((smaller) => smaller.sequence < c.sequence
@@ -149,20 +150,31 @@ export function backdated(signed, entries = [], keys = []) {
     || (retired(c) != null && after(c, retired(c))));
 }
 
+/** As `gateway verify-log` judges it: the key `key_id` names must be listed, and the signature
+ *  must verify under a listed Ed25519 key valid at the checkpoint's time, the named one tried
+ *  first (a function started during a key switch signs with the new key under the old id). */
 async function signatureVerifies(checkpoint, keys) {
-  const key = keys.find((k) => k.key_id === checkpoint.key_id && k.algorithm === "ed25519");
-  if (!key) return { ok: false, why: `密钥 ${checkpoint.key_id} 未公布 key not published` };
-  if (!validAt(key, checkpoint.at)) {
-    return { ok: false, why: `密钥 ${key.key_id} 在 ${checkpoint.at} 不在有效期内 key not valid `
+  const ed25519 = keys.filter((k) => k.algorithm === "ed25519");
+  const named = ed25519.find((k) => k.key_id === checkpoint.key_id);
+  if (!named) return { ok: false, why: `密钥 ${checkpoint.key_id} 未公布 key not published` };
+  const candidates = [named, ...ed25519.filter((k) => k !== named)]
+    .filter((k) => validAt(k, checkpoint.at));
+  if (!candidates.length) {
+    return { ok: false, why: `密钥 ${named.key_id} 在 ${checkpoint.at} 不在有效期内 key not valid `
       + "when the checkpoint says it was signed" };
   }
   if (!hash32(checkpoint.root)) return { ok: false, why: "根不是 SHA-256 the root is no SHA-256" };
   try {
-    const raw = bytes(key.public_key.replace(/^whpk_/, ""));
-    const imported = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
-    const ok = await crypto.subtle.verify({ name: "Ed25519" }, imported,
-      bytes(checkpoint.signature), encoder.encode(checkpointText(checkpoint)));
-    return { ok, why: ok ? `Ed25519 ${key.key_id}` : "签名不符 signature does not verify" };
+    for (const key of candidates) {
+      const raw = bytes(key.public_key.replace(/^whpk_/, ""));
+      const imported = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false,
+        ["verify"]);
+      if (await crypto.subtle.verify({ name: "Ed25519" }, imported,
+        bytes(checkpoint.signature), encoder.encode(checkpointText(checkpoint)))) {
+        return { ok: true, why: `Ed25519 ${key.key_id}`, key };
+      }
+    }
+    return { ok: false, why: "签名不符 signature does not verify" };
   } catch (error) {
     return { ok: null, why: `浏览器无法验证 Ed25519 the browser cannot verify Ed25519: ${error.name}` };
   }
@@ -285,7 +297,9 @@ export async function verifyRange(from, to, checkpoints) {
     const keys = (await get("/v1/keys")).keys;
     const verdicts = await inTurn(checkpoints, (c) => signatureVerifies(c, keys));
     const genuine = entries.filter((e) => hex(leaves.get(e.sequence) ?? []) === e.hash);
-    const early = backdated(checkpoints.filter((_, i) => verdicts[i].ok !== false), genuine, keys);
+    const signers = new Map(checkpoints.map((c, i) => [c, verdicts[i].key]));
+    const early = backdated(checkpoints.filter((_, i) => verdicts[i].ok !== false), genuine, keys,
+      signers);
     early.forEach((c) => problems.push(`检查点 ${c.sequence} 的时间 ${c.at} 早于更小的检查点，`
       + "或含其密钥停用后才记入的条目（可能被倒签） "
       + `checkpoint ${c.sequence} is dated ${c.at}, before a smaller checkpoint, or covers an entry `
