@@ -57,7 +57,8 @@ def fetch_file(url: str, size: int, timeout: float = DEFAULT_TIMEOUT) -> bytes:
         with _OPENER.open(url, timeout=timeout) as reply:
             body = bytes(reply.read(size + 1))
             length = reply.headers.get("Content-Length", "")
-            if length.isdigit() and len(body) < min(int(length), size + 1):
+            readable = length.isascii() and length.isdigit() and len(length) <= 12
+            if readable and len(body) < min(int(length), size + 1):
                 # the answer broke off before the length it gave (Python returns what came,
                 # unasked): unavailable, to fetch again — not a file altered (review 336)
                 raise FileUnavailable(

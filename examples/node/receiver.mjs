@@ -52,7 +52,12 @@ export async function fetchGatewayKeys(gatewayUrl) {
     signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
   });
   if (reply.status !== 200) throw new Error(`GET /v1/keys → ${reply.status}`);
-  return (await reply.json()).keys;
+  // a page that is no key list (a proxy's, a portal's) is the list out of reach (503), not a
+  // reason to refuse deliveries as forged
+  const listed = await reply.json().catch(() => null);
+  if (!Array.isArray(listed?.keys) || !listed.keys.length)
+    throw new Error("GET /v1/keys answered no key list");
+  return listed.keys;
 }
 
 function lowercased(headers) {
@@ -276,14 +281,16 @@ export function createReceiver({
   gatewayUrl, subscriptionId, region, secret, scheme, onDelivery,
   onNotice = (event, id) => console.log(`notice ${id}: ${event.type}`),
 }) {
-  let keys = [], fetchedAt = -Infinity;
+  let keys = [], fetchedAt = -Infinity, reading = null;
   const gatewayKeys = async () => {
     const age = Date.now() - fetchedAt; // outside [0, max): stale, or the clock stepped back
-    if (!(age >= 0 && age < KEYS_MAX_AGE_MS)) {
-      keys = await fetchGatewayKeys(gatewayUrl);
-      fetchedAt = Date.now();
-    }
-    return keys;
+    if (age >= 0 && age < KEYS_MAX_AGE_MS) return keys;
+    // one read at a time, whoever asks meanwhile waits for it (requests anyone may send must
+    // not each start one)
+    reading ??= fetchGatewayKeys(gatewayUrl)
+      .then((listed) => { keys = listed; fetchedAt = Date.now(); return listed; })
+      .finally(() => { reading = null; });
+    return reading;
   };
   return createServer(async (request, response) => {
     const chunks = [];

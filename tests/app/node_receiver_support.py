@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from gateway_client.contract import public_key_text
+from gateway_client.contract.signing import generate_signing_key, load_private_key
+
 NODE = Path(__file__).parents[2] / "examples" / "node"
+LISTED = {
+    "key_id": "gw-listed",
+    "public_key": public_key_text(load_private_key(generate_signing_key())),
+}
+"""A key for a key list of one (``/v1/keys``), which signs nothing the tests send."""
 
 
 def node_binary() -> str:

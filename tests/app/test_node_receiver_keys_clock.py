@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from node_receiver_support import LISTED
 
 NODE = Path(__file__).parents[2] / "examples" / "node"
 
@@ -50,7 +51,7 @@ def test_a_clock_stepped_back_does_not_freeze_the_node_receivers_copy_of_the_key
     class Keys(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             fetches.append(self.path)
-            body = json.dumps({"keys": []}).encode()
+            body = json.dumps({"keys": [LISTED]}).encode()
             self.send_response(200)
             self.send_header("content-length", str(len(body)))
             self.end_headers()
