@@ -109,31 +109,34 @@ def dated_after_entries(
 ) -> tuple[list[Checkpoint], list[str]]:
     """The checkpoints not signed by a key retired before an entry they cover was logged (of
     the entries served whose leaf hash holds; beyond ``SKEW``); a problem for each of the
-    others. Judged only where such an entry is dated after the checkpoint: a key without an
-    end (the current one) may sign over entries dated later (a local tick run ahead)."""
+    others. Judged from the largest down to the first that passes, which vouches for every
+    smaller one (``log_audit`` proves them consistent with it), and only where such an entry is
+    dated after the checkpoint: a key without an end (the current one) may sign over entries
+    dated later (a local tick run ahead), and older checkpoints over them stay good."""
     genuine = sorted((e.sequence, e.at) for e in entries if entry_hash(e) == e.hash)
     sequences = [sequence for sequence, _ in genuine]
     latest: list[datetime] = []  # the latest ``at`` of the first i + 1 entries
     for _, at in genuine:
         latest.append(max(at, latest[-1]) if latest else at)
-    kept: list[Checkpoint] = []
+    ordered = sorted(trusted, key=lambda c: c.sequence)
     problems: list[str] = []
-    for checkpoint in trusted:
+    while ordered:
+        checkpoint = ordered[-1]
         covered = bisect_right(sequences, checkpoint.sequence)
         logged = latest[covered - 1] if covered else None
-        retired = _signer_retired(checkpoint, keys, algorithm)
-        if logged is None or logged - checkpoint.at <= SKEW or retired is None:
-            kept.append(checkpoint)
-        elif logged - retired > SKEW:
-            problems.append(
-                f"checkpoint {checkpoint.sequence} is dated {checkpoint.at.isoformat()} and "
-                f"covers an entry logged {logged.isoformat()}, after the key that signed it "
-                f"retired ({retired.isoformat()}): its time is not signed, so it was backdated "
-                "into that key's validity"
-            )
-        else:
-            kept.append(checkpoint)
-    return kept, problems
+        if logged is None or logged - checkpoint.at <= SKEW:
+            break
+        retired = _signer_retired(checkpoint, keys, algorithm)  # only now: SM2 costs
+        if retired is None or logged - retired <= SKEW:
+            break
+        problems.append(
+            f"checkpoint {checkpoint.sequence} is dated {checkpoint.at.isoformat()} and covers "
+            f"an entry logged {logged.isoformat()}, after the key that signed it retired "
+            f"({retired.isoformat()}): its time is not signed, so it was backdated into that "
+            "key's validity"
+        )
+        ordered.pop()
+    return ordered, problems
 
 
 def _signer_retired(

@@ -114,3 +114,22 @@ def test_a_checkpoint_over_entries_logged_after_its_key_retired_is_backdated_in_
 
     assert by_verify_log([signed], entries, keys) == refused
     assert in_the_browser([signed], entries, keys) == refused
+
+
+def test_a_retired_keys_checkpoint_a_later_one_vouches_for_is_kept_in_both() -> None:
+    """Review 339: the old key's checkpoint over entries dated ahead (a local tick run ahead,
+    then a key switch) is kept once a later checkpoint of a key with no end covers it: only
+    the largest is judged, down to the first that passes."""
+    until = NOW + timedelta(seconds=1)
+    keys = [
+        published(RETIRED, valid_from=NOW - timedelta(days=1), valid_until=until),
+        published(CURRENT, valid_from=NOW - timedelta(days=1)),
+    ]
+    ahead = SKEW + timedelta(days=400)
+    entries = entries_at(-timedelta(days=2), -timedelta(days=1), timedelta(0), ahead, ahead)
+    old = sign_checkpoint(4, hashlib.sha256(b"4").digest(), NOW, RETIRED)
+    new = sign_checkpoint(5, hashlib.sha256(b"5").digest(), NOW + timedelta(days=1), CURRENT)
+
+    assert by_verify_log([old, new], entries, keys) == []
+    assert in_the_browser([old, new], entries, keys) == []
+    assert by_verify_log([old], entries, keys) == [4]  # alone, it is the largest: judged

@@ -136,7 +136,8 @@ function micros(at) {
  *  was logged (of `entries`, those whose leaf hash holds; an entry dated after the checkpoint
  *  and after the key's valid_until): a time is not signed, so a key retired since (its private
  *  half leaked) could sign a larger one and date it back into its validity. The gateway dates
- *  each as it signs it (as checkpoint_trust judges: _in_step, dated_after_entries). Its key:
+ *  each as it signs it (as checkpoint_trust judges: _in_step, dated_after_entries; the
+ *  latter from the largest checkpoint down to the first that passes). Its key:
  *  the one its signature verified under (`signers`), else the one `key_id` names. */
 export function backdated(signed, entries = [], keys = [], signers = new Map()) {
   const skew = BigInt(SKEW_MS) * 1000n;
@@ -145,9 +146,14 @@ export function backdated(signed, entries = [], keys = [], signers = new Map()) 
     ?? keys.find((k) => k.key_id === c.key_id && k.algorithm === "ed25519"))?.valid_until;
   const after = (c, until) => dated.some(([sequence, at]) => sequence <= c.sequence
     && at > micros(c.at) + skew && at > micros(until) + skew);
-  return signed.filter((c) => signed.some((smaller) => smaller.sequence < c.sequence
-    && micros(c.at) < micros(smaller.at) - skew)
-    || (retired(c) != null && after(c, retired(c))));
+  // from the largest down to the first that passes, which vouches for the smaller ones
+  const late = [];
+  for (const c of [...signed].sort((x, y) => y.sequence - x.sequence)) {
+    if (retired(c) == null || !after(c, retired(c))) break;
+    late.push(c);
+  }
+  return signed.filter((c) => late.includes(c) || signed.some((smaller) =>
+    smaller.sequence < c.sequence && micros(c.at) < micros(smaller.at) - skew));
 }
 
 /** As `gateway verify-log` judges it: the key `key_id` names must be listed, and the signature
