@@ -112,8 +112,10 @@ class Container:
     @property
     def operator_token(self) -> str | None:
         """The operator's token; none (every operator call 401) where the secret holds a weak
-        one, which the settings would have refused inline (``weak_operator_token``)."""
-        token = self.read_operator_token()
+        one, which the settings would have refused inline (``weak_operator_token``). Spaces
+        and line ends around it are not its own (a secret put from a file ends in one)."""
+        read = self.read_operator_token()
+        token = None if read is None else read.strip()
         if token is not None and weak_operator_token(token):
             logger.error(
                 "the operator token's secret %s: operator calls refused", OPERATOR_TOKEN_RULE
