@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from gateway_client.contract import Frozen, SubscriptionFilters
 
@@ -86,11 +86,11 @@ class Seen(Frozen):
     root: str = Field(pattern="^[0-9a-f]{64}$")
     origin: str | None = None
     owed_from: int | None = None
-    salted_since: datetime | None = None
-    moves_since: datetime | None = None  # left out by a file an earlier version wrote
+    salted_since: AwareDatetime | None = None
+    moves_since: AwareDatetime | None = None  # left out by a file an earlier version wrote
     terms: Terms | None = None
     # the terms read after the checkpoint (``terms_audit.terms_in_force`` relies on it; a file
     # an earlier version wrote read them before, and its terms judge nothing)
     terms_after_checkpoint: bool = False
-    checked_at: datetime | None = None  # the run's own clock
-    at: datetime | None = None  # when that checkpoint was signed: a larger one is not earlier
+    checked_at: AwareDatetime | None = None  # the run's own clock
+    at: AwareDatetime | None = None  # when that checkpoint was signed: a larger one is not earlier
