@@ -133,3 +133,25 @@ def test_a_retired_keys_checkpoint_a_later_one_vouches_for_is_kept_in_both() -> 
     assert by_verify_log([old, new], entries, keys) == []
     assert in_the_browser([old, new], entries, keys) == []
     assert by_verify_log([old], entries, keys) == [4]  # alone, it is the largest: judged
+
+
+def test_a_checkpoint_out_of_step_does_not_hide_a_retired_keys_below_it_in_both() -> None:
+    """Review 340: the largest, dated before a smaller one, is dropped first; the retired-key
+    rule then judges the next largest (the browser's loop stopped on the dropped one)."""
+    keys = [
+        published(
+            RETIRED, valid_from=NOW - timedelta(days=1), valid_until=NOW + timedelta(seconds=1)
+        ),
+        published(CURRENT, valid_from=NOW - timedelta(days=1)),
+    ]
+    late = SKEW + timedelta(seconds=2)
+    entries = entries_at(-timedelta(days=2), -timedelta(days=1), timedelta(0), late, late)
+    by_retired = sign_checkpoint(4, hashlib.sha256(b"4").digest(), NOW, RETIRED)
+    dated_back = sign_checkpoint(
+        5, hashlib.sha256(b"5").digest(), NOW - SKEW - timedelta(seconds=1), CURRENT
+    )
+    checkpoints = [by_retired, dated_back]
+
+    python = by_verify_log(checkpoints, entries, keys)
+    assert python == [4, 5]
+    assert in_the_browser(checkpoints, entries, keys) == python

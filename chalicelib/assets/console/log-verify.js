@@ -146,14 +146,17 @@ export function backdated(signed, entries = [], keys = [], signers = new Map()) 
     ?? keys.find((k) => k.key_id === c.key_id && k.algorithm === "ed25519"))?.valid_until;
   const after = (c, until) => dated.some(([sequence, at]) => sequence <= c.sequence
     && at > micros(c.at) + skew && at > micros(until) + skew);
-  // from the largest down to the first that passes, which vouches for the smaller ones
+  const outOfStep = signed.filter((c) => signed.some((smaller) =>
+    smaller.sequence < c.sequence && micros(c.at) < micros(smaller.at) - skew));
+  // then, of the others, from the largest down to the first that passes (it vouches for the
+  // smaller ones)
   const late = [];
-  for (const c of [...signed].sort((x, y) => y.sequence - x.sequence)) {
+  const inStep = signed.filter((c) => !outOfStep.includes(c));
+  for (const c of inStep.sort((x, y) => y.sequence - x.sequence)) {
     if (retired(c) == null || !after(c, retired(c))) break;
     late.push(c);
   }
-  return signed.filter((c) => late.includes(c) || signed.some((smaller) =>
-    smaller.sequence < c.sequence && micros(c.at) < micros(smaller.at) - skew));
+  return signed.filter((c) => outOfStep.includes(c) || late.includes(c));
 }
 
 /** As `gateway verify-log` judges it: the key `key_id` names must be listed, and the signature
