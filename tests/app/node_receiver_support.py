@@ -3,11 +3,15 @@ port of its own, for tests that hold it to what a province's endpoint must survi
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -50,3 +54,30 @@ def running_receiver(**env: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
     finally:
         server.kill()
         server.wait(timeout=10)
+
+
+@contextmanager
+def key_list(reads: list[str], delay: float = 0.0) -> Iterator[str]:
+    """A ``GET /v1/keys`` of one key (``LISTED``), answered after ``delay`` seconds, each read's
+    path noted in ``reads``: its base URL, for ``GATEWAY_URL``."""
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            reads.append(self.path)
+            time.sleep(delay)
+            body = json.dumps({"keys": [LISTED]}).encode()
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -8,19 +8,12 @@ keys again when the clock went back (Listener._current_keys: `not 0 <= age < TTL
 from __future__ import annotations
 
 import http.client
-import json
 import os
-import shutil
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
 import time_machine
-from node_receiver_support import LISTED
-
-NODE = Path(__file__).parents[2] / "examples" / "node"
+from node_receiver_support import NODE, key_list, node_binary
 
 DRIVER = """
 import { createReceiver } from "%s";
@@ -43,77 +36,61 @@ process.stdin.on("data", (text) => {
 def test_a_clock_stepped_back_does_not_freeze_the_node_receivers_copy_of_the_keys(
     tmp_path: Path,
 ) -> None:
-    node = shutil.which("node")
-    if node is None or not (NODE / "node_modules" / "standardwebhooks").is_dir():
-        pytest.fail("node / examples/node/node_modules missing")
+    node = node_binary()
     fetches: list[str] = []
-
-    class Keys(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            fetches.append(self.path)
-            body = json.dumps({"keys": [LISTED]}).encode()
-            self.send_response(200)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    keys = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    threading.Thread(target=keys.serve_forever, daemon=True).start()
-    driver = tmp_path / "driver.mjs"
-    driver.write_text(DRIVER % (NODE / "receiver.mjs").as_uri())
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "GATEWAY_URL": f"http://127.0.0.1:{keys.server_address[1]}",
-    }
-    server = subprocess.Popen(  # noqa: S603 - the distribution's node on our own module
-        [node, str(driver)],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-    offset_ms = 0
-
-    def post() -> int:
-        """A delivery signed by no listed key (none is), stamped by the receiver's clock: its
-        keys are read (an unsigned or stale request is refused before that)."""
-        real_now = time_machine.escape_hatch.time.time()  # the node process's clock, not the test's
-        stamp = str(int(real_now + offset_ms / 1000))
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": "dlv_0",
-            "webhook-timestamp": stamp,
-            "webhook-signature": "v1a,AAAA",
+    with key_list(fetches) as gateway:
+        driver = tmp_path / "driver.mjs"
+        driver.write_text(DRIVER % (NODE / "receiver.mjs").as_uri())
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "GATEWAY_URL": gateway,
         }
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("POST", "/hooks", b"{}", headers)
-        return connection.getresponse().status
+        server = subprocess.Popen(  # noqa: S603 - the distribution's node on our own module
+            [node, str(driver)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
-    def step(ms: int) -> None:
-        nonlocal offset_ms
-        offset_ms += ms
-        assert server.stdin is not None
-        assert server.stdout is not None
-        server.stdin.write(f"{ms}\n")
-        server.stdin.flush()
-        assert server.stdout.readline().strip() == "ok"
+        offset_ms = 0
 
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        assert post() == 401  # refused, after reading the keys once
-        assert len(fetches) == 1
-        step(-3_600_000)  # NTP steps the clock back an hour
-        step(10 * 60_000)  # ten minutes go by: twice the list's max-age
-        assert post() == 401
-        assert len(fetches) == 2, "the keys were not read again ten minutes on"
-    finally:
-        server.kill()
-        server.wait(timeout=10)
-        keys.shutdown()
-        keys.server_close()
+        def post() -> int:
+            """A delivery signed by no listed key (none is), stamped by the receiver's clock: its
+            keys are read (an unsigned or stale request is refused before that)."""
+            real_now = (
+                time_machine.escape_hatch.time.time()
+            )  # the node process's clock, not the test's
+            stamp = str(int(real_now + offset_ms / 1000))
+            headers = {
+                "content-type": "application/json",
+                "webhook-id": "dlv_0",
+                "webhook-timestamp": stamp,
+                "webhook-signature": "v1a,AAAA",
+            }
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("POST", "/hooks", b"{}", headers)
+            return connection.getresponse().status
+
+        def step(ms: int) -> None:
+            nonlocal offset_ms
+            offset_ms += ms
+            assert server.stdin is not None
+            assert server.stdout is not None
+            server.stdin.write(f"{ms}\n")
+            server.stdin.flush()
+            assert server.stdout.readline().strip() == "ok"
+
+        try:
+            assert server.stdout is not None
+            port = int(server.stdout.readline())
+            assert post() == 401  # refused, after reading the keys once
+            assert len(fetches) == 1
+            step(-3_600_000)  # NTP steps the clock back an hour
+            step(10 * 60_000)  # ten minutes go by: twice the list's max-age
+            assert post() == 401
+            assert len(fetches) == 2, "the keys were not read again ten minutes on"
+        finally:
+            server.kill()
+            server.wait(timeout=10)

@@ -17,19 +17,12 @@ from __future__ import annotations
 import functools
 import http.client
 import json
-import os
-import shutil
 import subprocess
 import threading
-import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from node_receiver_support import LISTED
-
-NODE = Path(__file__).parents[2] / "examples" / "node"
+from node_receiver_support import key_list, node_binary, running_receiver
 
 
 def start(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
@@ -40,35 +33,7 @@ def start(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
 
 @pytest.fixture
 def node() -> str:
-    found = shutil.which("node")
-    if found is None or not (NODE / "node_modules" / "standardwebhooks").is_dir():
-        pytest.fail("node / examples/node/node_modules missing")
-    return found
-
-
-def receiver(node: str, gateway: str) -> Iterator[int]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "GATEWAY_URL": gateway,
-        "SUBSCRIPTION_ID": "sub-hunan",
-        "REGION": "430000",
-        "PORT": "0",
-    }
-    server = subprocess.Popen(  # noqa: S603 - the distribution's node on our own module
-        [node, str(NODE / "receiver.mjs")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        said = server.stdout.readline()
-        assert said.startswith("listening on http://127.0.0.1:"), said
-        yield int(said.strip().rsplit(":", 1)[1].rstrip("/"))
-    finally:
-        server.kill()
-        server.wait(timeout=10)
+    return node_binary()
 
 
 def clock(node: str) -> int:
@@ -103,36 +68,18 @@ def _post_into(statuses: list[int], port: int, now: int) -> None:
 
 def test_concurrent_webhooks_read_the_key_list_once(node: str) -> None:
     reads: list[str] = []
-
-    class SlowKeys(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            reads.append(self.path)
-            time.sleep(3)  # the gateway's API under load
-            body = json.dumps({"keys": [LISTED]}).encode()
-            self.send_response(200)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    keys = start(SlowKeys)
-    try:
-        for port in receiver(node, f"http://127.0.0.1:{keys.server_address[1]}"):
-            statuses: list[int] = []
-            now = clock(node)
-            callers = [
-                threading.Thread(target=functools.partial(_post_into, statuses, port, now))
-                for _ in range(12)
-            ]
-            for caller in callers:
-                caller.start()
-            for caller in callers:
-                caller.join(60)
-    finally:
-        keys.shutdown()
-        keys.server_close()
+    statuses: list[int] = []
+    # the gateway's API under load: each read takes 3 s
+    with key_list(reads, delay=3) as gateway, running_receiver(GATEWAY_URL=gateway) as (_, port):
+        now = clock(node)
+        callers = [
+            threading.Thread(target=functools.partial(_post_into, statuses, port, now))
+            for _ in range(12)
+        ]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join(60)
 
     assert statuses == [401] * 12
     assert len(reads) <= 2, f"{len(reads)} reads of /v1/keys for 12 anonymous requests"
@@ -162,7 +109,10 @@ def test_a_key_list_that_is_not_json_is_a_503_not_a_refusal(node: str, answer: b
 
     keys = start(PortalKeys)
     try:
-        for port in receiver(node, f"http://127.0.0.1:{keys.server_address[1]}"):
+        with running_receiver(GATEWAY_URL=f"http://127.0.0.1:{keys.server_address[1]}") as (
+            _,
+            port,
+        ):
             status = post(port, clock(node))
     finally:
         keys.shutdown()

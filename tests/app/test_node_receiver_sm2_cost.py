@@ -23,20 +23,25 @@ NODE = Path(__file__).parents[2] / "examples" / "node"
 
 DRIVER = """
 import { readFileSync } from "node:fs";
-import { verifyDelivery } from "%s";
+import { createRequire } from "node:module";
+// the receiver's own sm-crypto (one CommonJS module object), its checks counted
+const { sm2 } = createRequire("%s")("sm-crypto");
+const real = sm2.doVerifySignature;
+let checks = 0;
+sm2.doVerifySignature = (...args) => { checks += 1; return real(...args); };
+const { verifyDelivery } = await import("%s");
 const c = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const body = Buffer.from(c.body, "utf8");
 // the real clock: the test's may be frozen
 c.headers["webhook-timestamp"] = String(Math.floor(Date.now() / 1000));
 const mine = { subscriptionId: "sub-hunan", region: "430000", scheme: "v1sm2", keys: c.keys };
-const started = process.hrtime.bigint();
 let reason = null;
 try { verifyDelivery(c.headers, body, mine); } catch (error) { reason = error.message; }
-console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - started) / 1e6, reason }));
+console.log(JSON.stringify({ checks, reason }));
 """
 
 
-def test_a_forged_megabyte_costs_the_node_receiver_at_most_about_one_hash(tmp_path: Path) -> None:
+def test_a_forged_request_is_checked_once_per_listed_key_not_per_signature(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None or not (NODE / "node_modules" / "sm-crypto").is_dir():
         pytest.fail("node / examples/node/node_modules missing")
@@ -71,7 +76,8 @@ def test_a_forged_megabyte_costs_the_node_receiver_at_most_about_one_hash(tmp_pa
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"keys": keys, "headers": headers, "body": body}))
     driver = tmp_path / "driver.mjs"
-    driver.write_text(DRIVER % (NODE / "receiver.mjs").as_uri())
+    receiver = (NODE / "receiver.mjs").as_uri()
+    driver.write_text(DRIVER % (receiver, receiver))
 
     ran = subprocess.run(  # noqa: S603 - the distribution's node on our own module
         [node, str(driver), str(case)], capture_output=True, text=True, timeout=120
@@ -81,4 +87,4 @@ def test_a_forged_megabyte_costs_the_node_receiver_at_most_about_one_hash(tmp_pa
     verdict = json.loads(ran.stdout)
     assert verdict["reason"] is not None  # refused, as it must be
     # one SM3 pass over 1 MB is ~0.4 s here; a forged request should cost about that, not 12 of them
-    assert verdict["ms"] < 1500, verdict
+    assert verdict["checks"] == len(keys), verdict  # one signature tried, under each key
