@@ -10,7 +10,7 @@ from importlib import resources
 
 from pydantic import Field
 
-from gateway_client.contract import Frozen, ObjectionTerms, ancestors
+from gateway_client.contract import NATION, Frozen, ObjectionTerms, ancestors
 
 ObjectionPolicy = ObjectionTerms
 """A policy is the terms an objection filed under it carries (``Objection.terms``)."""
@@ -37,10 +37,17 @@ class PolicyBook(Frozen):
     def for_listing(self, origin_region: str, domain: str) -> ObjectionTerms:
         """The owner's policy: of the nearest region (itself, its city, its province) that has
         one, for ``domain`` where that region names it; else the default, for ``domain`` where
-        national rules name it (a court defaulter's review: 法释〔2017〕7号 第十二条)."""
+        national rules name it (a court defaulter's review: 法释〔2017〕7号 第十二条). A policy
+        for the nation itself replaces the default's general terms, not the domains national
+        rules set apart: those hold unless it names them too (review 333)."""
         for region in ancestors(origin_region):
-            if region in self.regions:
-                return self.regions[region].for_domain(domain)
+            policy = self.regions.get(region)
+            if policy is None:
+                continue
+            national = self.default.domains.get(domain)
+            if region == NATION and national is not None and domain not in policy.domains:
+                return national
+            return policy.for_domain(domain)
         return self.default.for_domain(domain)
 
 

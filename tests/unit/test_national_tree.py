@@ -227,7 +227,8 @@ def test_a_provinces_listing_still_needs_an_agreement_in_another_province() -> N
 
 def test_an_objection_policy_set_for_the_nation_applies_where_no_nearer_one_does() -> None:
     """Seed 002 §六(三) and seed 001 §二(四)6 stay with their regions; the nation's applies to
-    the rest (and to the national sources) instead of the built-in default."""
+    the rest (and to the national sources) instead of the built-in default's general terms; the
+    court's own 15 days (法释〔2017〕7号 第十二条) still hold for court defaulters."""
     book = shipped_policies()
     national = RegionPolicy.model_validate(
         {**book.default.model_dump(exclude={"domains"}), "deadline": 15, "source": "national"}
@@ -236,7 +237,10 @@ def test_an_objection_policy_set_for_the_nation_applies_where_no_nearer_one_does
     terms = national.for_domain("food_drug")
 
     assert with_nation.for_listing("440100", "food_drug") == terms
-    assert with_nation.for_listing(COURT, "court_defaulter") == terms
+    assert with_nation.for_listing(COURT, "food_drug") == terms
+    assert (
+        with_nation.for_listing(COURT, "court_defaulter") == book.default.domains["court_defaulter"]
+    )
     assert with_nation.for_listing("410184", "food_drug") == book.for_listing("410184", "food_drug")
     assert book.for_listing("440100", "food_drug") == book.default.for_domain("food_drug")
 

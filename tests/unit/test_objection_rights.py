@@ -19,16 +19,19 @@ from test_broken_commitment_policy import rehoming
 
 from gateway.lifecycle import LifecycleService, OverdueLists, WorkdayCalendar, shipped_policies
 from gateway.lifecycle.history_reading import objection_decisions
+from gateway.lifecycle.objection_policies import RegionPolicy
 from gateway.lifecycle.objection_steps import DecidedRecently
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, VerificationReport
 from gateway.lifecycle.rules import NotInForce
 from gateway.ownership import NotListingOwner
 from gateway_client.contract import (
+    NATION,
     BadRequest,
     FixedClock,
     Listing,
     ListingStatus,
     NotFound,
+    ObjectionTerms,
 )
 from gateway_client.contract.clock import CHINA
 
@@ -214,6 +217,8 @@ def test_filing_gives_a_recipient_no_other_right_the_decision_stays_the_owner_s(
         pytest.param("430102", "court_defaulter", True, 15, "calendar_days", 0, id="hn-county"),
         pytest.param(XINZHENG, "court_defaulter", False, 12, "working_days", 3, id="xz-002"),
         pytest.param("441802", "food_drug", True, 20, "calendar_days", 0, id="qingcheng-003"),
+        # 003 sets no deadline of its own: the court's 15 days, not the 20 filled in from 001
+        pytest.param("441802", "court_defaulter", True, 15, "calendar_days", 0, id="qc-courts"),
         pytest.param("110105", "food_drug", True, 20, "calendar_days", 0, id="default"),
         # national law where the owner's region has no policy (review 333)
         pytest.param("110105", "court_defaulter", True, 15, "calendar_days", 0, id="national"),
@@ -230,6 +235,24 @@ def test_the_policy_is_the_nearest_owner_region_s_for_the_listing_s_domain(
         unit,
         steps,
     )
+
+
+def test_a_policy_for_the_nation_keeps_the_domains_national_rules_set_apart() -> None:
+    """An operator who sets the nation's general terms does not drop the court's 15 days
+    (法释〔2017〕7号 第十二条), unless the nation's policy names court defaulters itself."""
+    shipped = shipped_policies()
+    general = ObjectionTerms(suspends=False, deadline=30, unit="calendar_days", source="国家")
+    national = RegionPolicy.model_validate(general.model_dump())
+    book = shipped.model_copy(update={"regions": {**shipped.regions, NATION: national}})
+
+    courts = book.for_listing("110105", "court_defaulter")
+    others = book.for_listing("110105", "food_drug")
+
+    assert (courts.suspends, courts.deadline) == (True, 15)
+    assert (others.suspends, others.deadline) == (False, 30)
+    named = national.model_copy(update={"domains": {"court_defaulter": general}})
+    book = shipped.model_copy(update={"regions": {**shipped.regions, NATION: named}})
+    assert book.for_listing("110105", "court_defaulter").deadline == 30
 
 
 @pytest.mark.parametrize(
