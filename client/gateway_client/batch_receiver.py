@@ -25,7 +25,7 @@ from gateway_client.contract import (
     VerificationError,
     file_digest,
 )
-from gateway_client.push_client import DEFAULT_TIMEOUT
+from gateway_client.push_client import DEFAULT_TIMEOUT, read_within
 
 MAX_FILE = 256 << 20  # a stream batch's file is well under a megabyte; refuse anything huge
 
@@ -47,15 +47,15 @@ _OPENER = urllib.request.build_opener(_NoRedirects())
 
 
 def fetch_file(url: str, size: int, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """GET the presigned ``url``, reading at most one byte more than the announced ``size``;
-    no redirect is followed (review 46g)."""
+    """GET the presigned ``url``, reading at most one byte more than the announced ``size``
+    within ``timeout`` seconds in all; no redirect is followed (review 46g)."""
     if size > MAX_FILE:
         raise VerificationError(f"the batch file is announced as {size} bytes: too large")
     if not url.startswith(("https://", "http://")):
         raise VerificationError("the batch file's link is not an http(s) URL")
     try:
         with _OPENER.open(url, timeout=timeout) as reply:
-            body = bytes(reply.read(size + 1))
+            body = read_within(reply, timeout, size + 1)
             length = reply.headers.get("Content-Length", "")
             readable = length.isascii() and length.isdigit() and len(length) <= 12
             if readable and len(body) < min(int(length), size + 1):

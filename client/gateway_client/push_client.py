@@ -7,6 +7,7 @@ Uses only the standard library for HTTP, so a city platform can vendor it easily
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -26,7 +27,32 @@ from gateway_client.contract import (
 )
 
 DEFAULT_TIMEOUT = 30.0
-"""Seconds to wait for each answer (connect, then every read) before giving up."""
+"""Seconds to wait for each answer (to connect, then for the whole of its body) before giving
+up."""
+
+_CHUNK = 1 << 16
+
+
+def read_within(reply: Any, timeout: float, most: int | None = None) -> bytes:
+    """The body of ``reply`` (up to ``most`` bytes), read one receive at a time and given up
+    after ``timeout`` seconds in all: a socket timeout bounds each receive, so a peer that
+    trickles a byte at a time could otherwise hold the caller without end.
+
+    Raises
+    ------
+    TimeoutError
+        The body was not read whole within ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    body = bytearray()
+    while most is None or len(body) < most:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the answer took over {timeout:g} s ({len(body)} bytes read)")
+        chunk = reply.read1(_CHUNK if most is None else min(_CHUNK, most - len(body)))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
 
 
 @dataclass(frozen=True)
@@ -119,9 +145,9 @@ def http_request(
     request = urllib.request.Request(url, data=body, method=method, headers=sent)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
-            return Response(reply.status, _decode(reply.read()), dict(reply.headers))
+            return Response(reply.status, _decode(read_within(reply, timeout)), dict(reply.headers))
     except urllib.error.HTTPError as error:
-        return Response(error.code, _decode(error.read()), dict(error.headers))
+        return Response(error.code, _decode(read_within(error, timeout)), dict(error.headers))
 
 
 def _decode(raw: bytes) -> Any:
