@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Protocol
@@ -161,7 +162,10 @@ class BulkCheck:
         """Each block of codes is answered under the region's rules of its moment
         (``permitted``: refused once the manifest's key is revoked or its jurisdiction gone —
         then saved so, with no result file or report — else with the relay policy of then),
-        and the agreements of then (review 311: a run held its start's for 100,000 codes)."""
+        and the agreements of then (review 311: a run held its start's for 100,000 codes),
+        judged on the day of then: a run that crosses midnight no longer shows, after it, a
+        number in full under an agreement that ended or a listing whose period did (review
+        343)."""
         manifest = upload.manifest
         if manifest.purpose is None:
             raise ValueError("not a check")
@@ -186,10 +190,10 @@ class BulkCheck:
             if upload.status is UploadStatus.REFUSED:
                 save(upload)
                 return upload
-            viewer, agreements = _viewer(upload), self._agreements()
+            viewer, agreements, at = _viewer(upload), self._agreements(), self._clock.now()
             codes, bad = codes_of(chunk)
             once = f"{manifest.upload_id}#{block}"
-            codes, over = self._within_tries(manifest.region, once, codes, now, first)
+            codes, over = self._within_tries(manifest.region, once, codes, at, first)
             errors += bad + over
             if not codes:
                 continue
@@ -199,11 +203,12 @@ class BulkCheck:
                 as_region=manifest.as_region,
             )
             places = [f"line {number}" for number, _ in codes]
-            result = check(request, viewer, self._read, agreements, now, first, places)
+            result = check(request, viewer, self._read, agreements, at, first, places)
             for index, code in result.codes.items():
                 first[code] = places[index]
-            key = self._trail_key()
-            self._trail.record_all([(subject_key(key, code), e) for code, e in result.trail(asked)])
+            key, looked = self._trail_key(), replace(asked, viewer=viewer, at=at)
+            entries = result.trail(looked)
+            self._trail.record_all([(subject_key(key, code), e) for code, e in entries])
             for (number, _), answer in zip(codes, result.outcome.results, strict=True):
                 line = result_line(number, answer, result.codes.get(answer.index), opening_key)
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
