@@ -45,8 +45,10 @@ def failure_of(response: HttpResponse, challenge: str) -> str | None:
         echoed = json.loads(response.body_excerpt)
     except (ValueError, RecursionError):  # nested deeper than Python parses (review 223)
         echoed = None
-    if not isinstance(echoed, dict) or echoed.get("challenge") != challenge:
-        return 'answered without echoing the challenge as {"challenge": "…"}'
+    if echoed != {"challenge": challenge}:
+        # exactly that: an endpoint that reflects what it is sent (an echo service, an API
+        # answering with the object it stored) holds the challenge too, yet proves nothing
+        return 'answered other than exactly {"challenge": "…"} with the challenge sent'
     return None
 
 

@@ -76,7 +76,7 @@ def test_an_endpoint_that_echoes_the_signed_challenge_is_verified_at_creation(
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
-        (Reply(200, json.dumps({"challenge": "not-the-one"})), "answered without echoing"),
+        (Reply(200, json.dumps({"challenge": "not-the-one"})), "answered other than exactly"),
         (REFUSED, "answered 404, not 2xx"),
     ],
     ids=["wrong echo", "non-2xx"],
