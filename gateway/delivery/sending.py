@@ -228,7 +228,7 @@ class DeliveryService:
             else scrub_excerpt(response.body_excerpt),
         )
         batch = isinstance(delivery, Batch)
-        outcome = self._judge.judge(subscription, response, attempt_number, attempt, batch=batch)
+        outcome = self._judged(subscription, response, attempt_number, attempt, batch)
         retry_at = now + (outcome.retry_after or timedelta(0))
         if outcome.state is DeliveryState.RETRYING and expires_at and retry_at >= expires_at:
             outcome = replace(outcome, state=DeliveryState.DEAD, retry_after=None)
@@ -244,6 +244,24 @@ class DeliveryService:
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
+
+    def _judged(
+        self,
+        tried: Subscription,
+        response: HttpResponse,
+        attempt_number: int,
+        attempt: Attempt,
+        batch: bool,
+    ) -> Outcome:
+        """The attempt's outcome, but a failure at an endpoint the subscription has moved away
+        from meanwhile says nothing of the new one (whose health it does not move either:
+        ``EndpointWatch``): tried again at once where it goes now (review 342: a 410 or the
+        last attempt there settled it dead, and the new endpoint never had it)."""
+        if not 200 <= response.status < 300:
+            now = self._subscriptions.get(tried.subscription_id)
+            if now is not None and now.url != tried.url:
+                return Outcome(DeliveryState.RETRYING, timedelta(0))
+        return self._judge.judge(tried, response, attempt_number, attempt, batch=batch)
 
     def _acknowledge(
         self, delivery: Delivery | Batch, at: datetime, outcome: Outcome, lines: Sequence[Delivery]
