@@ -213,6 +213,7 @@ ROUTES: tuple[Operation, ...] = (
             errors.SubscriptionPending,
             errors.SubscriptionPaused,
             errors.SubscriptionDisabled,
+            errors.Sm2NotOffered,
             RangeReversed,
             StartPastHead,
             errors.RateLimited,

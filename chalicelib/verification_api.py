@@ -24,9 +24,9 @@ def verify(request: Request, subscription_id: str) -> Response:
     ``CG_URL_CHALLENGES_PER_MINUTE`` (429, nothing sent). A verified subscription stays as it
     is: there is nothing to prove twice (nor counted)."""
     subscription = owned_subscription(request, subscription_id)
-    if subscription.pending:
-        admit_challenge(subscription.region)
-    subscription, redriven = container().resending.verify(subscription)
+    subscription, redriven = container().resending.verify(
+        subscription, lambda: admit_challenge(subscription.region)
+    )
     body = {"subscription": subscription.public_view(), "redriven": redriven}
     return json_response(200, body)
 

@@ -34,7 +34,7 @@ from gateway.delivery.ports import (
 from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.redelivery import Resend, rebuild, replayable
 from gateway.delivery.redriving import Redriving
-from gateway.delivery.subscription import Subscription
+from gateway.delivery.subscription import Subscription, check_signable
 from gateway.delivery.terms import Copies, terms_at
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement
@@ -136,7 +136,8 @@ class Resending(Redriving):
         A subscription is owed only what was logged after it subscribed (``log_start``), and
         nothing reaches an endpoint that never proved it wants it (409 while pending). Nor is
         a replay taken while the subscription is paused or disabled (409): a 202 would promise
-        what waits for resume or enable. Each replayed delivery is recorded apart from its
+        what waits for resume or enable, nor (400) while the gateway holds no key for its
+        scheme (review 342). Each replayed delivery is recorded apart from its
         original (``replay_record_id``): held back, retried or dead as itself, where resume,
         verify, enable and re-drive look, whatever became of the original. At most
         ``REPLAY_SPAN`` entries a call."""
@@ -154,6 +155,8 @@ class Resending(Redriving):
                 f"subscription {sid} is disabled ({subscription.disabled_reason}); "
                 "POST …/enable first"
             )
+        # nor while the gateway holds no key for its scheme: all of it would be held unsigned
+        check_signable(subscription.signature_scheme, sm2_signing=self.sm2_signing)
         head = self.log.published_size()  # every delivery under a signed checkpoint
         # read again after the head: any change of terms up to it is in (``terms``)
         subscription = self.subscriptions.get(sid) or subscription
@@ -251,8 +254,11 @@ class Resending(Redriving):
         """Verified, not paused, enabled, and signable: its parked deliveries may go."""
         return sendable(subscription, sm2_signing=self.sm2_signing)
 
-    def verify(self, subscription: Subscription) -> tuple[Subscription, int]:
-        """One more challenge for a pending endpoint; a success re-drives what was parked
+    def verify(
+        self, subscription: Subscription, admitted: Callable[[], None] = lambda: None
+    ) -> tuple[Subscription, int]:
+        """One more challenge for a pending endpoint, once ``admitted`` (a rate limit that
+        counts what is sent, never a refusal: review 342); a success re-drives what was parked
         until then. A verified subscription stays as it is — there is nothing to prove twice —
         but the call goes on with what the last one left parked, as ``resume`` would (review
         132). The outcome is stored only if the URL challenged is still the subscription's (the
@@ -261,6 +267,8 @@ class Resending(Redriving):
             return subscription, self.redrive_held(subscription) if self.sending(
                 subscription
             ) else 0
+        check_signable(subscription.signature_scheme, sm2_signing=self.sm2_signing)
+        admitted()
         checked = self.verifier.verify(subscription)
         outcome = {
             name: getattr(checked, name)
