@@ -44,6 +44,9 @@ class CodeProblem(ValueError):
 
 
 _RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_LETTERED_USCC = re.compile(r"^[ANY][0-9]{7}[0-9A-HJ-NPQRTUWXY]{10}$")
+"""GB 32100 with its registration department written as a letter (A 中央军委改革和编制办公室,
+N 农业农村: 农村集体经济组织, Y 其他), which stdnum's digits-only start refuses."""
 _EARLIEST_BIRTH_YEAR = 1900
 _BIRTH_CENTURIES = ("18", "19", "20")
 _RESIDENCE_PERMITS = frozenset({"810000", "820000", "830000"})
@@ -111,11 +114,25 @@ def _classify(value: str) -> tuple[str, SubjectType]:
     if _permanent_residence_id(code):
         return code, SubjectType.NATURAL_PERSON
     try:
-        uscc.validate(code)
+        _validate_uscc(code)
     except ValidationError as error:
         misborn = _misborn_resident_id(code)
         raise misborn or _problem(error, "unified social credit code") from error
     return code, SubjectType.LEGAL_PERSON
+
+
+def _validate_uscc(code: str) -> None:
+    """GB 32100, also for a registration department written as a letter (review 343: a right
+    code of a village collective, ``N2…``, was refused as no code at all).
+
+    Raises
+    ------
+    stdnum.exceptions.ValidationError
+    """
+    if not _LETTERED_USCC.fullmatch(code):
+        uscc.validate(code)
+    elif uscc.calc_check_digit(code) != code[17]:
+        raise InvalidChecksum()
 
 
 class _Look(Enum):
