@@ -3,7 +3,6 @@ in a job saved with the revision and run after the reply (``chalicelib.reevaluat
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any, Literal
@@ -13,7 +12,7 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response
+from chalicelib.http_errors import json_response, reply_bytes
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.delivery import Saved
@@ -48,8 +47,8 @@ def end_agreement(request: Request, agreement_id: str) -> Response:
 
 _PAGE, _MAX_PAGE = 200, 1000
 _PAGE_BYTES = 4_000_000
-"""A page's agreements, as JSON, stop short of this: under Lambda's 6 MB for a direct reply
-(each region may hold 160 KiB of them, and regions are many: review 187)."""
+"""A page's agreements stop short of this, as Lambda counts a reply (``reply_bytes``): under
+its 6 MB (each region may hold 160 KiB of them, and regions are many: review 187)."""
 _CURSOR = re.compile(r"[0-9]{6}/[A-Za-z0-9_]{1,64}")
 
 
@@ -69,7 +68,7 @@ def list_agreements(request: Request) -> Response:
     size, following = 0, None
     for agreement in (a for a in ordered if after is None or _position(a) > after):
         shown = agreement.model_dump(mode="json")
-        cost = len(json.dumps(shown, ensure_ascii=False).encode())
+        cost = reply_bytes(shown)
         if page and (len(page) == limit or size + cost > _PAGE_BYTES):
             following = page[-1]["subscriber_region"] + "/" + page[-1]["agreement_id"]
             break

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from chalice.app import Request, Response
 from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response
+from chalicelib.http_errors import REPLY_BUDGET, json_response, reply_bytes
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.checks import (
     MAX_CODES,
@@ -26,9 +24,6 @@ from gateway.rate_limit import admit
 from gateway.recognition import Asked, subject_key
 from gateway.validation import parse_request
 from gateway_client.contract import PayloadTooLarge, china_date, errors
-
-MAX_ANSWER_BYTES = 5_000_000
-"""Under Lambda's 6 MB for a direct reply, with room for the HTTP framing."""
 
 
 class CheckAnswer(CheckOutcome):
@@ -81,7 +76,7 @@ def run_check(request: Request) -> Response:
         )
     made = CheckAnswer(**dict(outcome), report=report, report_openings=opened)
     answer = made.model_dump(mode="json")
-    body = json.dumps(answer, ensure_ascii=False).encode()
+    size = reply_bytes(answer)
     keep = c.settings.query_trail_period
     trail = checked.trail(
         Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)
@@ -89,11 +84,11 @@ def run_check(request: Request) -> Response:
     # in the trail even when refused for its size, which tells what was found (review 294: a
     # check padded to fit only when its one person's code found nothing confirmed it untraced)
     c.query_trail.record_all([(subject_key(c.trail_key(), code), e) for code, e in trail])
-    if len(body) > MAX_ANSWER_BYTES:  # nothing answered, nor counted as a check made
+    if size > REPLY_BUDGET:  # nothing answered, nor counted as a check made
         raise PayloadTooLarge(  # not how much over: the size tells what was found
-            f"the answer would hold over {MAX_ANSWER_BYTES} bytes: check fewer codes a "
-            "request, or use a bulk check (gateway check --bulk)",
-            limit=MAX_ANSWER_BYTES,
+            f"the answer would take over {REPLY_BUDGET} bytes as Lambda sends it: check fewer "
+            "codes a request, or use a bulk check (gateway check --bulk)",
+            limit=REPLY_BUDGET,
         )
     if viewer.region is not None:  # a region's usage, for its statistics (the operator's: none)
         counts = {"checks": 1, "codes_checked": len(checked.codes), "reports": int(asked.report)}

@@ -104,6 +104,19 @@ API_HEADERS = {
 }
 
 
+REPLY_BUDGET = 6 * 1024 * 1024 - 64 * 1024
+"""Lambda's 6 MB for a function's reply, less room for the status, headers and framing."""
+
+
+def reply_bytes(body: Any) -> int:
+    """What ``body`` takes in a reply where Lambda measures it: its JSON as a string inside
+    the proxy response the runtime writes, quotes and backslashes escaped again and, on the
+    python3.11 runtime this is packaged for, every non-ASCII character as ``\\uXXXX`` (six
+    bytes for a Chinese character's three; review 343: an answer under 5 MB as UTF-8 was a
+    7 MB reply, a 502)."""
+    return len(json.dumps(json.dumps(body, ensure_ascii=False)))
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     text = json.dumps(body, ensure_ascii=False)
     try:

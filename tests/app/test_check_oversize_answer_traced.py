@@ -12,6 +12,7 @@ from app_support import DAYE, GUANGDONG, Gateway
 from personal_support import PERSON, UNLISTED_PERSON, person_entry
 
 from chalicelib import checks_api
+from chalicelib.http_errors import reply_bytes
 
 
 def check(gateway: Gateway, signer: Any, code: str) -> Any:
@@ -37,7 +38,7 @@ def test_a_check_whose_size_tells_a_person_was_found_is_traced(
     assert miss.json_body["results"][0]["found"] is False
     assert len(trail(gateway, UNLISTED_PERSON)) == 1
     # the padding: the limit sits just above what a miss answers
-    monkeypatch.setattr(checks_api, "MAX_ANSWER_BYTES", len(miss.body) + 200)
+    monkeypatch.setattr(checks_api, "REPLY_BUDGET", reply_bytes(miss.json_body) + 200)
 
     hit = check(gateway, guangdong, PERSON)
 

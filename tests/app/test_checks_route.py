@@ -440,7 +440,7 @@ def test_an_answer_too_large_to_send_is_refused_and_only_its_trail_recorded(
 ):
     """Its size tells what was found (review 294: a check padded to fit only when a person's
     number found nothing confirmed the number with no trail entry), so the look is traced."""
-    monkeypatch.setattr(checks_api, "MAX_ANSWER_BYTES", 2000)
+    monkeypatch.setattr(checks_api, "REPLY_BUDGET", 2000)
 
     reply = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", report=True)
 

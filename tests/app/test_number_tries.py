@@ -156,11 +156,11 @@ def test_a_check_refused_for_its_size_has_tried_its_codes(
     and says nothing of how far over it was."""
     gateway.configure(tries_per_masked_number_per_day="3")
     with monkeypatch.context() as patched:
-        patched.setattr(checks_api, "MAX_ANSWER_BYTES", 100)
+        patched.setattr(checks_api, "REPLY_BUDGET", 100)
         too_large = check(askers, candidates(3))
 
     assert (too_large.status_code, error_code(too_large)) == (413, "payload_too_large")
-    assert too_large.json_body["error"]["message"].startswith("the answer would hold over 100 ")
+    assert too_large.json_body["error"]["message"].startswith("the answer would take over 100 ")
     over = check(askers, candidates(4)[3:])
     assert (over.status_code, error_code(over)) == (429, "rate_limited")
 
