@@ -112,6 +112,13 @@ def entry_for(
     return trail_entry(view.credit_code, shown, asked, [v.listing for v in view.listings])
 
 
+MAX_TRAIL_IDS = 500
+"""A trail entry names at most this many of the listings a look returned (the first, in the
+order answered; its owners and ``full_ids`` still judge them all): a check of a subject listed
+ten thousand times outgrew the entry's item (400 KB) and was a 500, not its 413 (review 343).
+An answer that fits a reply shows far fewer of one subject's."""
+
+
 def trail_entry(
     credit_code: str,
     listings: Sequence[Listing],
@@ -134,7 +141,7 @@ def trail_entry(
         key_id=asked.viewer.key_named,
         purpose=asked.purpose,
         as_region=asked.as_region,
-        listing_ids=tuple(x.listing_id for x in listings),
+        listing_ids=tuple(x.listing_id for x in listings[:MAX_TRAIL_IDS]),
         owners=tuple(sorted({x.origin_region for x in every})),
         full_ids=any(reveals_resident_id(x) for x in every),
         expires_at=int((at + asked.keep).timestamp()),
