@@ -107,13 +107,18 @@ class Redriving:
         if delivery_ids is None:
             delivery_ids = self._dead(subscription_id, lambda _: True, started, True)
         else:
-            self._all_kept(subscription_id, delivery_ids)
+            delivery_ids = self._all_kept(subscription_id, delivery_ids)
         return self._redriven(subscription_id, delivery_ids, started, REDRIVE_SECONDS)[0]
 
-    def _all_kept(self, subscription_id: str, delivery_ids: list[str]) -> None:
-        """404 at the first named id that is no delivery of the subscription (a typo, another
+    def _all_kept(self, subscription_id: str, delivery_ids: list[str]) -> list[str]:
+        """The named ids once each, logged changes in log order and restatements after them as
+        named: each chunk is sorted so, but ids named newest first (as ``?state=dead`` lists
+        them) across chunks sent a subject's newer change before its older (review 342).
+
+        404 at the first named id that is no delivery of the subscription (a typo, another
         subscription's), before any is reopened: it was skipped, answered ``redriven: 0``
         (review 177)."""
+        logged: dict[str, int | None] = {}
         for index, delivery_id in enumerate(delivery_ids):
             kept = self.deliveries.kept(delivery_id)
             if kept is None or kept.subscription_id != subscription_id:
@@ -121,6 +126,8 @@ class Redriving:
                     f"no delivery {delivery_id} of subscription {subscription_id}",
                     path=f"delivery_ids.{index}",
                 )
+            logged[delivery_id] = kept.log_sequence
+        return sorted(logged, key=lambda i: (logged[i] is None, logged[i] or 0))
 
     def _redriven(
         self, subscription_id: str, delivery_ids: list[str], started: datetime, within: timedelta
