@@ -56,8 +56,8 @@ from gateway.delivery import (
     DeliveryRecord,
     DeliveryState,
     Progress,
+    in_feedback_rate,
 )
-from gateway.recognition import asks_feedback
 from gateway.statistics import delivered_key
 from gateway_client.contract import Recognition, mask
 
@@ -219,7 +219,7 @@ class DynamoDeliveryLog(DeliveryReads):
         keys = index_keys(delivery, attempt, state)
         if delivery.record_id is not None:  # a replay's record of its own
             keys["replay_of"] = delivery.delivery_id
-        if not asks_feedback(delivery.change):  # not in the feedback rate (rebuild)
+        if not in_feedback_rate(delivery):  # not in the feedback rate (rebuild)
             keys["ends_listing"] = "1"
         update = dict(
             TableName=self._table,
@@ -311,7 +311,7 @@ class DynamoDeliveryLog(DeliveryReads):
         objection notice is no delivery of the listing: feedback is not asked of it, nor of
         one telling of the listing's end, and the feedback rate does not count them (reviews
         164, 202)."""
-        if delivery.type == NOTICE or not asks_feedback(delivery.change):
+        if delivery.type == NOTICE or not in_feedback_rate(delivery):
             return
         origin = delivery.change.listing.origin_region
         key = delivered_key(delivery.delivery_id, origin, delivery.subscription_id, at)

@@ -16,7 +16,7 @@ from gateway.delivery.batching import (
 )
 from gateway.delivery.fan_out import FanOut
 from gateway.delivery.health import HealthChange
-from gateway.delivery.intensified import plan_intensified
+from gateway.delivery.intensified import in_feedback_rate, plan_intensified
 from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE
 from gateway.delivery.objection_notices import NOTICE, ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
@@ -119,6 +119,7 @@ __all__ = [
     "declinable",
     "delivery_id",
     "file_of",
+    "in_feedback_rate",
     "lines_in",
     "log_range",
     "logged_code",

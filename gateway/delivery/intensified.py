@@ -20,10 +20,24 @@ from typing import Final
 
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber
 from gateway.delivery.subscription import Subscription
-from gateway.recognition import Agreement, Recognitions, is_intensified, remembered
+from gateway.recognition import (
+    Agreement,
+    Recognitions,
+    asks_feedback,
+    is_intensified,
+    remembered,
+)
 from gateway_client.contract import Change, Intensified, Listing, restated
 
 EVENT: Final = "subject.intensified"
+
+
+def in_feedback_rate(delivery: Delivery) -> bool:
+    """Whether a delivery counts among the feedback rate's (``asks_feedback``): never the
+    flag, which carries a change its ``listing.changed`` delivered already, so a report on it
+    is ``already_reported`` and a subscriber that answered every listing fell short of 100 %
+    (review 341)."""
+    return delivery.type != EVENT and asks_feedback(delivery.change)
 
 
 def plan_intensified(
