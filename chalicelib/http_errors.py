@@ -117,6 +117,11 @@ def reply_bytes(body: Any) -> int:
     return len(json.dumps(json.dumps(body, ensure_ascii=False)))
 
 
+def fits_a_reply(model: BaseModel) -> bool:
+    """Whether ``model``, as JSON, fits one reply (``reply_bytes``)."""
+    return reply_bytes(model.model_dump(mode="json")) <= REPLY_BUDGET
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     text = json.dumps(body, ensure_ascii=False)
     try:

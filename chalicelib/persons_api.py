@@ -15,7 +15,7 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response
+from chalicelib.http_errors import fits_a_reply, json_response
 from chalicelib.log_api import int_param
 from chalicelib.query_api import admit_anonymous, admit_personal_lookup
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
@@ -60,7 +60,7 @@ def query_person(request: Request) -> Response:
         number, list(held.values()), viewer, agreements, china_date(now), asked.as_region, subjects
     )
     keep = c.settings.query_trail_period
-    page = page_of(view, asked.offset, asked.limit) if view is not None else None
+    page = page_of(view, asked.offset, asked.limit, fits_a_reply) if view is not None else None
     # the page's listings, and the owners of every one the answer stands on (``trail_entry``)
     shown = [x.listing for x in page.listings] if page is not None else []
     stood_on = [x.listing for x in view.listings] if view is not None else []

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response
+from chalicelib.http_errors import fits_a_reply, json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.lifecycle import as_on
@@ -98,7 +98,7 @@ def subject(request: Request, credit_code: str) -> Response:
         raise NotFound(f"no listings for {mask(code)}", path="credit_code")
     # The figures above the listings (name, flags, grades, how many) tell of all of them: the
     # entry's owners are all of theirs, whatever page was asked (``trail_entry``).
-    page = page_of(view, offset, limit)
+    page = page_of(view, offset, limit, fits_a_reply)
     # a person's code is traced whatever its listings were stored as (review 294: a foreign
     # resident's stored as an organisation's by an earlier release left no entry)
     if is_natural_person(code) or leaves_trail(view):

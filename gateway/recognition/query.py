@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol, Self, TypeVar
 
@@ -116,10 +116,20 @@ class Paged(Protocol):
 V = TypeVar("V", bound=Paged)
 
 
-def page_of(view: V, offset: int, limit: int) -> V:
+def page_of(view: V, offset: int, limit: int, fits: Callable[[V], bool] = lambda _: True) -> V:
     """The view with a page of its listings (the figures above them are of all): review 86 F1,
     a subject one region listed thousands of times was answered whole, past Lambda's 6 MB (a
-    5xx for everyone). The trail entry is made from the whole view: the answer tells of all."""
+    5xx for everyone). Fewer than ``limit`` where a page of so many would not ``fit`` one
+    reply (listings with long histories), down to one: ``next_offset`` goes on from there. The
+    trail entry is made from the whole view: the answer tells of all."""
+    page = _page(view, offset, limit)
+    while limit > 1 and not fits(page):
+        limit //= 2
+        page = _page(view, offset, limit)
+    return page
+
+
+def _page(view: V, offset: int, limit: int) -> V:
     end = offset + limit
     return view.model_copy(
         update={

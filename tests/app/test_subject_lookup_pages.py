@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, black_entry
+from app_support import CITY, CREDIT_CODE, Gateway, black_entry
 from personal_support import (
     PERSON,
     REGIONS,
@@ -22,6 +22,8 @@ from personal_support import (
 )
 
 import app as gateway_app
+from chalicelib import http_errors
+from chalicelib.http_errors import reply_bytes
 
 
 def listed_times(gateway, count: int) -> None:  # type: ignore[no-untyped-def]
@@ -132,3 +134,28 @@ def test_every_owner_reads_a_lookup_of_a_person_whatever_page_was_asked(gateway)
         entries = owners_read(askers, owner)
         assert [e["owners"] for e in entries] == [[REGIONS[owner]], [REGIONS[owner]]]
         assert {i for e in entries for i in e["listing_ids"]} <= {own}
+
+
+def test_a_page_that_would_not_fit_a_reply_holds_fewer_listings_and_goes_on(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listings with long histories: a hundred of them could outgrow Lambda's reply (as the
+    runtime writes it: ``reply_bytes``) though the count allowed them; the page is cut short
+    and ``next_offset`` goes on from there."""
+    listed_times(gateway, 4)
+    path = f"/v1/subjects/{CREDIT_CODE}"
+    whole = gateway.client.http.get(path, headers=gateway.operator()).json_body
+    assert len(whole["listings"]) == 4
+    monkeypatch.setattr(http_errors, "REPLY_BUDGET", reply_bytes(whole) - 1)
+
+    pages, offset = [], 0
+    while offset is not None:
+        reply = gateway.client.http.get(f"{path}?offset={offset}", headers=gateway.operator())
+        assert reply.status_code == 200, reply.json_body
+        pages.append(reply.json_body)
+        offset = reply.json_body.get("next_offset")
+
+    assert len(pages) > 1
+    assert all(0 < len(p["listings"]) < 4 for p in pages)
+    shown = [x["listing"]["listing_id"] for p in pages for x in p["listings"]]
+    assert sorted(shown) == sorted(x["listing"]["listing_id"] for x in whole["listings"])
