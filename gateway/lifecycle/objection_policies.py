@@ -38,15 +38,18 @@ class PolicyBook(Frozen):
         """The owner's policy: of the nearest region (itself, its city, its province) that has
         one, for ``domain`` where that region names it; else the default, for ``domain`` where
         national rules name it (a court defaulter's review: 法释〔2017〕7号 第十二条). A policy
-        for the nation itself replaces the default's general terms, not the domains national
-        rules set apart: those hold unless it names them too (review 333)."""
+        for the nation itself replaces the default's general terms, not the deadlines national
+        rules set apart for a domain: those hold unless it names the domain too (review 333),
+        with its own word on suspension."""
         for region in ancestors(origin_region):
             policy = self.regions.get(region)
             if policy is None:
                 continue
             national = self.default.domains.get(domain)
             if region == NATION and national is not None and domain not in policy.domains:
-                return national
+                # the rule's deadline; whether filing suspends, as the nation's policy says
+                # (the court rule says nothing of it: review 345)
+                return national.model_copy(update={"suspends": policy.suspends})
             return policy.for_domain(domain)
         return self.default.for_domain(domain)
 

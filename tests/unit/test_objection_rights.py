@@ -248,7 +248,7 @@ def test_a_policy_for_the_nation_keeps_the_domains_national_rules_set_apart() ->
     courts = book.for_listing("110105", "court_defaulter")
     others = book.for_listing("110105", "food_drug")
 
-    assert (courts.suspends, courts.deadline) == (True, 15)
+    assert (courts.suspends, courts.deadline) == (False, 15)  # the nation's word on suspending
     assert (others.suspends, others.deadline) == (False, 30)
     named = national.model_copy(update={"domains": {"court_defaulter": general}})
     book = shipped.model_copy(update={"regions": {**shipped.regions, NATION: named}})
