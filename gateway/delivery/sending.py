@@ -256,10 +256,13 @@ class DeliveryService:
         """The attempt's outcome, but a failure at an endpoint the subscription has moved away
         from meanwhile says nothing of the new one (whose health it does not move either:
         ``EndpointWatch``): tried again at once where it goes now (review 342: a 410 or the
-        last attempt there settled it dead, and the new endpoint never had it)."""
+        last attempt there settled it dead, and the new endpoint never had it) — within one
+        attempt past the schedule, so a URL moved back and forth cannot keep a failing
+        delivery alive (review 344)."""
         if not 200 <= response.status < 300:
             now = self._subscriptions.get(tried.subscription_id)
-            if now is not None and now.url != tried.url:
+            moved = now is not None and now.url != tried.url
+            if moved and attempt_number <= len(self._judge.schedule_for(tried)) + 1:
                 return Outcome(DeliveryState.RETRYING, timedelta(0))
         return self._judge.judge(tried, response, attempt_number, attempt, batch=batch)
 
