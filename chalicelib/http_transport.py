@@ -16,22 +16,20 @@ the time is up, whatever the attempt is waiting for.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import logging
 import re
 import socket
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
 from urllib.parse import urlsplit
 
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
 from gateway.delivery import HttpResponse, parse_address, refusal
+from gateway_client.exchange_deadline import Deadline
 
 log = logging.getLogger("credit_gateway.delivery")
 
@@ -63,7 +61,7 @@ class Urllib3Transport:
             elapsed = int((time.monotonic() - started) * 1000)
             return HttpResponse(status=0, body_excerpt=f"refused: {why}", elapsed_ms=elapsed)
         left = max(timeout - (time.monotonic() - started), 0.001)
-        deadline = _Deadline(left)
+        deadline = Deadline(left)
         # The certificate names the host without the root's trailing dot (``name.`` == ``name``).
         connection = _connection(tls, address, port, host.rstrip("."), left, deadline)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -138,63 +136,8 @@ def _no_public_address(host: str, detail: str) -> tuple[None, str]:
     return None, f"{host} does not resolve to a public address"
 
 
-class _Deadline:
-    """Shuts the attempt's socket down once ``seconds`` have passed, unless it ended first.
-
-    The shutdown goes through a duplicate of the descriptor, taken when the socket is made and
-    closed when the attempt ends: TLS wrapping detaches the socket object urllib3 created, but
-    the connection underneath is the same; and the attempt may close its own descriptor before
-    it ends, whose number another thread's connection could then be given — shut down by
-    number, that one would have been cut (review 226).
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.passed = False
-        self._held: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._cut)
-        self._timer.daemon = True
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._let_go()
-            self._held = sock.dup()
-            if self.passed:
-                self._shut()
-
-    def _cut(self) -> None:
-        with self._lock:
-            self.passed = True
-            self._shut()
-
-    def _shut(self) -> None:
-        if self._held is None:
-            return
-        with contextlib.suppress(OSError):  # already closed by the peer: nothing left to cut
-            self._held.shutdown(socket.SHUT_RDWR)
-
-    def _let_go(self) -> None:
-        if self._held is not None:
-            self._held.close()
-            self._held = None
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._timer.cancel()
-        with self._lock:
-            self._let_go()
-
-
 def _connection(
-    tls: bool, address: str, port: int, host: str, timeout: float, deadline: _Deadline
+    tls: bool, address: str, port: int, host: str, timeout: float, deadline: Deadline
 ) -> _Watched:
     connection = (
         _WatchedTLS(address, port, timeout=timeout, server_hostname=host, assert_hostname=host)
@@ -208,7 +151,7 @@ def _connection(
 class _Watched(HTTPConnection):
     """Tells its deadline its socket as soon as the socket exists (before any TLS handshake)."""
 
-    deadline: _Deadline
+    deadline: Deadline
 
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()

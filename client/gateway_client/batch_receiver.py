@@ -25,9 +25,13 @@ from gateway_client.contract import (
     VerificationError,
     file_digest,
 )
-from gateway_client.push_client import DEFAULT_TIMEOUT, read_within
+from gateway_client.exchange_deadline import Deadline
+from gateway_client.push_client import DEFAULT_TIMEOUT
 
 MAX_FILE = 256 << 20  # a stream batch's file is well under a megabyte; refuse anything huge
+SLOWEST_LINK = 16 << 10
+"""Bytes a second the fetch of a file allows for, on top of its timeout: a file of a
+thousand lines (a megabyte or two) on a slow link is no trickle (review 345)."""
 
 
 class FileUnavailable(OSError):
@@ -43,28 +47,22 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects())
-
-
 def fetch_file(url: str, size: int, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """GET the presigned ``url``, reading at most one byte more than the announced ``size``
-    within ``timeout`` seconds in all; no redirect is followed (review 46g)."""
+    """GET the presigned ``url``, reading at most one byte more than the announced ``size``,
+    all of it within ``timeout`` seconds and the time ``size`` takes at ``SLOWEST_LINK``; no
+    redirect is followed (review 46g)."""
     if size > MAX_FILE:
         raise VerificationError(f"the batch file is announced as {size} bytes: too large")
     if not url.startswith(("https://", "http://")):
         raise VerificationError("the batch file's link is not an http(s) URL")
     try:
-        with _OPENER.open(url, timeout=timeout) as reply:
-            body = read_within(reply, timeout, size + 1)
-            length = reply.headers.get("Content-Length", "")
-            readable = length.isascii() and length.isdigit() and len(length) <= 12
-            if readable and len(body) < min(int(length), size + 1):
-                # the answer broke off before the length it gave (Python returns what came,
-                # unasked): unavailable, to fetch again — not a file altered (review 336)
-                raise FileUnavailable(
-                    f"the batch file broke off after {len(body)} of {length} bytes"
-                )
-            return body
+        with (
+            Deadline(timeout + size / SLOWEST_LINK) as deadline,
+            deadline.opener(_NoRedirects()).open(url, timeout=timeout) as reply,
+        ):
+            # an answer broken off before the length it gave is IncompleteRead: unavailable,
+            # to fetch again — not a file altered (review 336)
+            return deadline.read(reply, size + 1)
     except urllib.error.HTTPError as error:
         raise FileUnavailable(f"GET of the batch file answered {error.code}") from error
     except (urllib.error.URLError, TimeoutError, http.client.HTTPException) as error:

@@ -7,7 +7,6 @@ Uses only the standard library for HTTP, so a city platform can vendor it easily
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -25,34 +24,11 @@ from gateway_client.contract import (
     RequestTarget,
     uses_push_form,
 )
+from gateway_client.exchange_deadline import Deadline
 
 DEFAULT_TIMEOUT = 30.0
-"""Seconds to wait for each answer (to connect, then for the whole of its body) before giving
+"""Seconds to wait for each answer, the whole of it (connect, headers, body), before giving
 up."""
-
-_CHUNK = 1 << 16
-
-
-def read_within(reply: Any, timeout: float, most: int | None = None) -> bytes:
-    """The body of ``reply`` (up to ``most`` bytes), read one receive at a time and given up
-    after ``timeout`` seconds in all: a socket timeout bounds each receive, so a peer that
-    trickles a byte at a time could otherwise hold the caller without end.
-
-    Raises
-    ------
-    TimeoutError
-        The body was not read whole within ``timeout``.
-    """
-    deadline = time.monotonic() + timeout
-    body = bytearray()
-    while most is None or len(body) < most:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the answer took over {timeout:g} s ({len(body)} bytes read)")
-        chunk = reply.read1(_CHUNK if most is None else min(_CHUNK, most - len(body)))
-        if not chunk:
-            break
-        body += chunk
-    return bytes(body)
 
 
 @dataclass(frozen=True)
@@ -143,11 +119,12 @@ def http_request(
         **{k.lower(): v for k, v in (headers or {}).items()},
     }
     request = urllib.request.Request(url, data=body, method=method, headers=sent)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
-            return Response(reply.status, _decode(read_within(reply, timeout)), dict(reply.headers))
-    except urllib.error.HTTPError as error:
-        return Response(error.code, _decode(read_within(error, timeout)), dict(error.headers))
+    with Deadline(timeout) as deadline:
+        try:
+            with deadline.opener().open(request, timeout=timeout) as reply:
+                return Response(reply.status, _decode(deadline.read(reply)), dict(reply.headers))
+        except urllib.error.HTTPError as error:
+            return Response(error.code, _decode(deadline.read(error)), dict(error.headers))
 
 
 def _decode(raw: bytes) -> Any:

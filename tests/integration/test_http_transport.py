@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from time_machine import escape_hatch
 
-from chalicelib.http_transport import Urllib3Transport, _Deadline
+from chalicelib.http_transport import Urllib3Transport
+from gateway_client.exchange_deadline import Deadline
 
 NAME = "hooks.example.cn"
 
@@ -392,7 +393,7 @@ def test_a_failed_connection_is_told_by_host_name_never_by_the_address_it_resolv
 def test_a_deadline_passing_after_its_connection_closed_cuts_no_other_connection() -> None:
     """The attempt's socket closed, its descriptor's number is given to another thread's
     connection; a deadline passing then must not shut that one down (review 226)."""
-    deadline = _Deadline(3600)
+    deadline = Deadline(3600)
     first = socket.socket()
     deadline.watch(first)
     number = first.fileno()

@@ -1,57 +1,133 @@
 """A peer that trickles its answer a byte at a time never trips a socket timeout (each receive
 brings a byte in time), so a batch file or a key list read that way held `gateway listen`'s
-handler for as long as the peer liked. The timeout now bounds the whole body."""
+handler for as long as the peer liked — its body (review 336), then its headers (review 345).
+The timeout now bounds the whole exchange; an answer cut short of its length is no answer."""
 
 from __future__ import annotations
 
+import argparse
+import functools
+import http.client
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+import gateway_client.cli.subscriber as subscriber
 from gateway_client.batch_receiver import FileUnavailable, fetch_file
+from gateway_client.delivery_store import DeliveryStore
 from gateway_client.push_client import http_request
+from gateway_client.receiver import Audience
 
 BODY = b'{"keys": []}' + b" " * 88
-PAUSE = 0.05  # between bytes: far inside the socket timeout, 5 s for the whole body
+PAUSE = 0.05  # between bytes: far inside the socket timeout, 5 s for the whole
 
 
-@pytest.fixture
-def trickling() -> Iterator[str]:
-    """The URL of a server that answers 200 with BODY, one byte every PAUSE seconds."""
+def serving_once(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """The URL of a server that answers one request with ``answer``."""
     link = socket.socket()
     link.bind(("127.0.0.1", 0))
     link.listen(1)
 
-    def answer_once() -> None:
+    def once() -> None:
         connection, _ = link.accept()
         with connection:
             connection.recv(65536)
-            connection.sendall(
-                b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                b"Content-Length: %d\r\n\r\n" % len(BODY)
-            )
-            for byte in BODY:
-                try:
-                    connection.sendall(bytes([byte]))
-                except OSError:  # the reader gave up, as it should
-                    return
-                time.sleep(PAUSE)
+            try:
+                answer(connection)
+            except OSError:  # the reader gave up, as it should
+                return
 
-    thread = threading.Thread(target=answer_once, daemon=True)
+    thread = threading.Thread(target=once, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{link.getsockname()[1]}/file"
     link.close()
     thread.join(10)
 
 
-def test_a_batch_file_trickled_past_the_timeout_is_unavailable(trickling: str) -> None:
-    with pytest.raises(FileUnavailable, match="took over"):
-        fetch_file(trickling, len(BODY), timeout=0.5)
+def trickle(connection: socket.socket, data: bytes) -> None:
+    for byte in data:
+        connection.sendall(bytes([byte]))
+        time.sleep(PAUSE)
 
 
-def test_an_answer_trickled_past_the_timeout_is_a_timeout(trickling: str) -> None:
-    with pytest.raises(TimeoutError, match="took over"):
-        http_request("GET", trickling, timeout=0.5)
+@pytest.fixture
+def trickled_body() -> Iterator[str]:
+    def answer(connection: socket.socket) -> None:
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(BODY))
+        trickle(connection, BODY)
+
+    yield from serving_once(answer)
+
+
+@pytest.fixture
+def trickled_headers() -> Iterator[str]:
+    def answer(connection: socket.socket) -> None:
+        connection.sendall(b"HTTP/1.1 200 OK\r\nX-Pad: ")
+        trickle(connection, b"a" * 100)
+        connection.sendall(b"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY))
+        connection.sendall(BODY)
+
+    yield from serving_once(answer)
+
+
+@pytest.fixture
+def cut_short() -> Iterator[str]:
+    def answer(connection: socket.socket) -> None:
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(BODY))
+        connection.sendall(BODY[:40])
+
+    yield from serving_once(answer)
+
+
+@pytest.mark.parametrize("peer", ["trickled_body", "trickled_headers"])
+def test_a_batch_file_trickled_past_the_timeout_is_unavailable(
+    peer: str, request: pytest.FixtureRequest
+) -> None:
+    with pytest.raises(FileUnavailable, match="no whole answer within"):
+        fetch_file(request.getfixturevalue(peer), len(BODY), timeout=0.5)
+
+
+@pytest.mark.parametrize("peer", ["trickled_body", "trickled_headers"])
+def test_an_answer_trickled_past_the_timeout_is_a_timeout(
+    peer: str, request: pytest.FixtureRequest
+) -> None:
+    with pytest.raises(TimeoutError, match="no whole answer within"):
+        http_request("GET", request.getfixturevalue(peer), timeout=0.5)
+
+
+def test_an_answer_cut_short_of_its_length_is_no_answer(cut_short: str) -> None:
+    """Not the part that came, as if it were the gateway's whole answer (review 345)."""
+    with pytest.raises(http.client.IncompleteRead):
+        http_request("GET", cut_short, timeout=5)
+
+
+def test_listen_gives_a_batch_file_its_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--timeout`` reaches the batch file as it does the key list (review 345: the file had
+    fetch_file's default, so a slow honest link could never store a batch)."""
+    built: list[Any] = []
+    monkeypatch.setattr(subscriber, "serve_until_stopped", lambda run, *_: built.append(run))
+    args = argparse.Namespace(
+        url="http://127.0.0.1:1",
+        timeout=120.0,
+        algorithm="ed25519",
+        host="127.0.0.1",
+        port=0,
+        subscription="sub_x",
+        region="430000",
+        store=str(tmp_path / "store.ndjson"),
+    )
+    audience = Audience("sub_x", "430000", (), None, 300)
+
+    subscriber._serve(args, audience, DeliveryStore(tmp_path / "store.ndjson"))
+
+    [run] = built
+    fetch = run.args[0]._fetch_file
+    assert isinstance(fetch, functools.partial)
+    assert (fetch.func, fetch.keywords) == (fetch_file, {"timeout": 120.0})

@@ -12,6 +12,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from gateway_client.batch_receiver import fetch_file
 from gateway_client.cli.errors import CliError, read_json_body
 from gateway_client.cli.key_files import read_secret
 from gateway_client.cli.operator import Call, caller_for, show
@@ -110,6 +111,7 @@ def _serve(args: argparse.Namespace, audience: Audience, store: DeliveryStore) -
             if key.algorithm == args.algorithm
         ],
         lambda line: print(f"listen: {line}", file=sys.stderr, flush=True),
+        fetch=functools.partial(fetch_file, timeout=args.timeout),  # --timeout, as for the keys
     )
     return serve_until_stopped(
         functools.partial(serve, listener),
