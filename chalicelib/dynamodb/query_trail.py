@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from chalicelib.dynamodb.conflicts import transact
 from gateway.recognition import TrailEntry
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
 _PER_CALL = 100  # TransactWriteItems' most
+_BYTES_PER_CALL = 3_500_000  # under TransactWriteItems' 4 MB, entries of many listings each
 
 
-def _item(subject_key: str, entry: TrailEntry) -> Item:
+def _item(subject_key: str, entry: TrailEntry, doc: str | None = None) -> Item:
     return {
         "subject": s(subject_key),
         "entry": s(entry.entry_id),
         "expires_at": n(entry.expires_at),
-        "doc": s(entry.model_dump_json()),
+        "doc": s(entry.model_dump_json() if doc is None else doc),
     }
 
 
@@ -34,25 +38,32 @@ class DynamoQueryTrail(Table):
         )
 
     def record_all(self, entries: Sequence[tuple[str, TrailEntry]]) -> None:
-        """Append a batch check's entries, ``_PER_CALL`` to a transaction: each a conditional
-        put, as one entry is (IAM checks each as a PutItem, so the functions that write the
-        trail still only append to it; BatchWriteItem could also delete)."""
-        for start in range(0, len(entries), _PER_CALL):
-            chunk = entries[start : start + _PER_CALL]
-            transact(
-                self._client,
-                [
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": _item(key, entry),
-                            "ConditionExpression": "attribute_not_exists(#entry)",
-                            "ExpressionAttributeNames": {"#entry": "entry"},
-                        }
+        """Append a batch check's entries, ``_PER_CALL`` to a transaction and no more than
+        ``_BYTES_PER_CALL`` of them (review 343: entries naming thousands of listings passed
+        its 4 MB): each a conditional put, as one entry is (IAM checks each as a PutItem, so
+        the functions that write the trail still only append to it; BatchWriteItem could also
+        delete)."""
+        puts: list[TransactWriteItemTypeDef] = []
+        size = 0
+        for key, entry in entries:
+            doc = entry.model_dump_json()
+            item, cost = _item(key, entry, doc), len(key) + len(doc.encode()) + 200
+            if puts and (len(puts) == _PER_CALL or size + cost > _BYTES_PER_CALL):
+                transact(self._client, puts)
+                puts, size = [], 0
+            puts.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(#entry)",
+                        "ExpressionAttributeNames": {"#entry": "entry"},
                     }
-                    for key, entry in chunk
-                ],
+                }
             )
+            size += cost
+        if puts:
+            transact(self._client, puts)
 
     def page(
         self, subject_key: str, limit: int, after: str | None, now: datetime

@@ -29,7 +29,7 @@ from gateway.recognition import (
     TrailEntry,
     Viewer,
     subject_view,
-    trail_entry,
+    trail_entries,
 )
 from gateway_client.contract import (
     BadRequest,
@@ -192,7 +192,11 @@ class Checked:
             for number, showing in shown_in_full(of_code).items():
                 if number != code:
                     looks.setdefault(number, []).extend(showing)
-        return [(code, trail_entry(code, listings, asked)) for code, listings in looks.items()]
+        return [
+            (code, entry)
+            for code, listings in looks.items()
+            for entry in trail_entries(code, listings, asked)
+        ]
 
 
 Reader = Callable[[Sequence[str]], Mapping[str, Sequence[Listing]]]

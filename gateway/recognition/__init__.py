@@ -60,6 +60,7 @@ from gateway.recognition.query_trail import (
     leaves_trail,
     readable,
     subject_key,
+    trail_entries,
     trail_entry,
     trail_key,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "subject_key",
     "subject_view",
     "terms_digest",
+    "trail_entries",
     "trail_entry",
     "trail_key",
     "use_severity_policy",

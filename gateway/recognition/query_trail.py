@@ -112,11 +112,10 @@ def entry_for(
     return trail_entry(view.credit_code, shown, asked, [v.listing for v in view.listings])
 
 
-MAX_TRAIL_IDS = 500
-"""A trail entry names at most this many of the listings a look returned (the first, in the
-order answered; its owners and ``full_ids`` still judge them all): a check of a subject listed
-ten thousand times outgrew the entry's item (400 KB) and was a 500, not its 413 (review 343).
-An answer that fits a reply shows far fewer of one subject's."""
+MAX_TRAIL_IDS = 2_000
+"""Listings one trail entry names at most: a look that returned more (a check of a subject
+listed ten thousand times) files several (``trail_entries``), each within its item's 400 KB
+(review 343: one entry naming them all outgrew it, and the check was a 500, not its 413)."""
 
 
 def trail_entry(
@@ -141,12 +140,20 @@ def trail_entry(
         key_id=asked.viewer.key_named,
         purpose=asked.purpose,
         as_region=asked.as_region,
-        listing_ids=tuple(x.listing_id for x in listings[:MAX_TRAIL_IDS]),
+        listing_ids=tuple(x.listing_id for x in listings),
         owners=tuple(sorted({x.origin_region for x in every})),
         full_ids=any(reveals_resident_id(x) for x in every),
         expires_at=int((at + asked.keep).timestamp()),
         check_id=asked.check_id,
     )
+
+
+def trail_entries(credit_code: str, listings: Sequence[Listing], asked: Asked) -> list[TrailEntry]:
+    """The entries of one look that returned every one of ``listings`` (a check: no pages),
+    ``MAX_TRAIL_IDS`` listings to an entry, each naming its own listings' owners, so every
+    owner reads the listings of its that were shown (review 347); one entry for none."""
+    parts = [listings[i : i + MAX_TRAIL_IDS] for i in range(0, len(listings), MAX_TRAIL_IDS)]
+    return [trail_entry(credit_code, part, asked) for part in parts or [listings]]
 
 
 def readable(entries: Sequence[TrailEntry], viewer: Viewer) -> list[TrailEntry]:
