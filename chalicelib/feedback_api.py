@@ -18,7 +18,7 @@ from chalicelib.query_api import addressed_code
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
-from gateway.delivery import NOTICE, DeliveryRecord, DeliveryState
+from gateway.delivery import INTENSIFIED, NOTICE, DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import (
     FEEDBACK_REFUSALS,
@@ -186,6 +186,12 @@ def _as_delivered(
             raise NoticeDelivery(
                 f"delivery {delivery_id} was an objection notice, asking to verify the "
                 "objection: measures are reported against a delivery of the listing"
+            )
+        if delivered is not None and delivered.type == INTENSIFIED:
+            # a report on it answered nothing, and barred the listing's own (review 347)
+            raise NoticeDelivery(
+                f"delivery {delivery_id} was the intensified-punishment flag, carrying a change "
+                "delivered as listing.changed: measures are reported against that delivery"
             )
         return (delivered.change.listing, delivered.recognition) if delivered else (None, None)
     log_sequence, kept = line

@@ -150,7 +150,8 @@ def asks_feedback(change: Change) -> bool:
 class NoticeDelivery(Conflict):
     """Feedback on an objection notice (核查通知): it asked the owner's chain to verify the
     objection, not to act on the listing, which may never have reached the subscription
-    (review 164)."""
+    (review 164); or on the intensified-punishment flag, whose change a ``listing.changed``
+    delivery carried, the one to report against (review 347)."""
 
     code = "not_a_listing_delivery"
     default_path = "delivery_id"
