@@ -25,13 +25,10 @@ from gateway_client.contract import (
     VerificationError,
     file_digest,
 )
-from gateway_client.exchange_deadline import Deadline
+from gateway_client.exchange_deadline import SLOWEST_LINK, Deadline
 from gateway_client.push_client import DEFAULT_TIMEOUT
 
 MAX_FILE = 256 << 20  # a stream batch's file is well under a megabyte; refuse anything huge
-SLOWEST_LINK = 16 << 10
-"""Bytes a second the fetch of a file allows for, on top of its timeout: a file of a
-thousand lines (a megabyte or two) on a slow link is no trickle (review 345)."""
 
 
 class FileUnavailable(OSError):
@@ -49,8 +46,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def fetch_file(url: str, size: int, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     """GET the presigned ``url``, reading at most one byte more than the announced ``size``,
-    all of it within ``timeout`` seconds and the time ``size`` takes at ``SLOWEST_LINK``; no
-    redirect is followed (review 46g)."""
+    all of it within ``timeout`` seconds and the time ``size`` takes at ``SLOWEST_LINK`` (a
+    file of a thousand lines on a slow link is no trickle: review 345); no redirect is
+    followed (review 46g)."""
     if size > MAX_FILE:
         raise VerificationError(f"the batch file is announced as {size} bytes: too large")
     if not url.startswith(("https://", "http://")):

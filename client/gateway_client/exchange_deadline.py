@@ -11,12 +11,17 @@ import contextlib
 import http.client
 import socket
 import threading
+import time
 import urllib.request
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 _CHUNK = 1 << 16
+SLOWEST_LINK = 16 << 10
+"""Bytes a second an answer's body is allowed, on top of the time its headers had: a large
+answer on a slow link is no trickle (review 347)."""
+LONGEST_BODY = 600.0  # seconds: whatever length an answer announces
 
 
 class Deadline:
@@ -35,8 +40,31 @@ class Deadline:
         self.passed = False
         self._held: socket.socket | None = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._cut)
-        self._timer.daemon = True
+        self._ends = 0.0
+        self._turn = 0  # which timer may cut: only the latest
+        self._timer = self._timer_for(seconds)
+
+    def _timer_for(self, seconds: float) -> threading.Timer:
+        self._turn += 1
+        timer = threading.Timer(seconds, self._cut, args=(self._turn,))
+        timer.daemon = True
+        return timer
+
+    def allow_body(self, reply: Any) -> None:
+        """Time for the body of ``reply``, whose headers came in time: what its announced
+        length takes at ``SLOWEST_LINK`` (at most ``LONGEST_BODY``), else the time the headers
+        had, on top of what is left."""
+        length = getattr(reply, "length", None)
+        more = min(length / SLOWEST_LINK, LONGEST_BODY) if isinstance(length, int) else None
+        with self._lock:
+            if self.passed:
+                return
+            self._timer.cancel()
+            more = self.seconds if more is None else more
+            self.seconds += more
+            self._ends += more
+            self._timer = self._timer_for(max(self._ends - time.monotonic(), 0.0))
+            self._timer.start()
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
@@ -72,8 +100,10 @@ class Deadline:
             raise TimeoutError(f"no whole answer within {self.seconds:g} s")
         return bytes(body)
 
-    def _cut(self) -> None:
+    def _cut(self, turn: int) -> None:
         with self._lock:
+            if turn != self._turn:  # a timer replaced by a later one (``allow_body``)
+                return
             self.passed = True
             self._shut()
 
@@ -89,6 +119,7 @@ class Deadline:
             self._held = None
 
     def __enter__(self) -> Deadline:
+        self._ends = time.monotonic() + self.seconds
         self._timer.start()
         return self
 

@@ -27,8 +27,8 @@ from gateway_client.contract import (
 from gateway_client.exchange_deadline import Deadline
 
 DEFAULT_TIMEOUT = 30.0
-"""Seconds to wait for each answer, the whole of it (connect, headers, body), before giving
-up."""
+"""Seconds to wait for each answer's headers (connect, the gateway's work), before giving up;
+its body then has the time its length takes on a slow link (``exchange_deadline``)."""
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,10 @@ def http_request(
     with Deadline(timeout) as deadline:
         try:
             with deadline.opener().open(request, timeout=timeout) as reply:
+                deadline.allow_body(reply)
                 return Response(reply.status, _decode(deadline.read(reply)), dict(reply.headers))
         except urllib.error.HTTPError as error:
+            deadline.allow_body(error)
             return Response(error.code, _decode(deadline.read(error)), dict(error.headers))
 
 

@@ -405,7 +405,7 @@ def test_a_deadline_passing_after_its_connection_closed_cuts_no_other_connection
     if copied:
         os.dup2(mine.fileno(), number)  # the number now names another connection
     try:
-        deadline._cut()  # the timer's own call, made now
+        deadline._cut(deadline._turn)  # the timer's own call, made now
         os.write(number, b"still open")
         assert theirs.recv(16) == b"still open"
     finally:

@@ -131,3 +131,30 @@ def test_listen_gives_a_batch_file_its_timeout(
     fetch = run.args[0]._fetch_file
     assert isinstance(fetch, functools.partial)
     assert (fetch.func, fetch.keywords) == (fetch_file, {"timeout": 120.0})
+
+
+@pytest.fixture
+def worked_then_streamed() -> Iterator[str]:
+    """Headers after a second's work, then a 1 MB body streamed steadily over a second: an
+    honest large answer (review 347)."""
+    body = b'{"pad": "' + b"x" * (1 << 20) + b'"}'
+
+    def answer(connection: socket.socket) -> None:
+        time.sleep(1.0)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+        for start in range(0, len(body), len(body) // 20):
+            connection.sendall(body[start : start + len(body) // 20])
+            time.sleep(0.05)
+
+    yield from serving_once(answer)
+
+
+def test_an_answer_whose_headers_come_in_time_has_time_for_its_body(
+    worked_then_streamed: str,
+) -> None:
+    """The timeout bounds the wait for the headers (the gateway's work); the body then has
+    what its length takes on a slow link."""
+    reply = http_request("GET", worked_then_streamed, timeout=1.5)
+
+    assert reply.status == 200
+    assert len(reply.body["pad"]) == 1 << 20
