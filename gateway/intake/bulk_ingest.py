@@ -315,7 +315,6 @@ class BulkIngest:
             for x in self._index.held_by(manifest.region, manifest.domains)
             if may_change(x.origin_region, manifest.region, relays)
         )
-        taken = superseded(self._uploads, upload) if manifest.mode == "resync" else {}
         judged = judged_file(
             upload,
             version_id,
@@ -324,7 +323,8 @@ class BulkIngest:
             held,
             self._policy.removal_threshold,
             checker.sealed if checker is not None else None,
-            lambda absent: self._removal.would_end(upload, absent, rules, taken),
+            # forced: what it would remove is not weighed, only counted (review 348)
+            len if manifest.force else partial(self._removal.would_end, upload, rules=rules),
         )
         if manifest.mode == "resync":
             judged = judged.model_copy(update={"counted_relays": relays})
