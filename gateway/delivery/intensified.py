@@ -34,9 +34,9 @@ EVENT: Final = "subject.intensified"
 
 def in_feedback_rate(delivery: Delivery) -> bool:
     """Whether a delivery counts among the feedback rate's (``asks_feedback``): never the
-    flag, which carries a change its ``listing.changed`` delivered already, so a report on it
-    is ``already_reported`` and a subscriber that answered every listing fell short of 100 %
-    (review 341)."""
+    flag, which carries a change its ``listing.changed`` delivered already (a report on it is
+    refused: ``not_a_listing_delivery``), or a subscriber that answered every listing fell
+    short of 100 % (reviews 341, 347)."""
     return delivery.type != EVENT and asks_feedback(delivery.change)
 
 
