@@ -315,6 +315,7 @@ class BulkIngest:
             for x in self._index.held_by(manifest.region, manifest.domains)
             if may_change(x.origin_region, manifest.region, relays)
         )
+        taken = superseded(self._uploads, upload) if manifest.mode == "resync" else {}
         judged = judged_file(
             upload,
             version_id,
@@ -323,8 +324,7 @@ class BulkIngest:
             held,
             self._policy.removal_threshold,
             checker.sealed if checker is not None else None,
-            # forced: what it would remove is not weighed, only counted (review 348)
-            len if manifest.force else partial(self._removal.would_end, upload, rules=rules),
+            lambda absent: self._removal.would_end(upload, absent, rules, taken),
         )
         if manifest.mode == "resync":
             judged = judged.model_copy(update={"counted_relays": relays})

@@ -88,16 +88,19 @@ class ResyncRemoval:
         return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
 
     def would_end(
-        self, upload: Upload, absent: Sequence[Held], rules: tuple[bool, tuple[str, ...]]
+        self,
+        upload: Upload,
+        absent: Sequence[Held],
+        rules: tuple[bool, tuple[str, ...]],
+        decided_elsewhere: Collection[str],
     ) -> int:
         """How many of ``absent`` (held, not in the file) the removals would end now: what the
         safety catch counts (review 346: it counted listings the removals keep — updated after
-        the manifest, ended already — and refused a right list). A domain a newer resync
-        decides is counted all the same (``decided_elsewhere`` empty): that one may yet be
-        refused, and this one's removals then go on there (review 348)."""
+        the manifest, ended already, in a domain a newer resync decides — and refused a right
+        list)."""
         today = china_date(self._clock.now())
         held = self._listings.current([(x.credit_code, x.listing_id) for x in absent])
-        return sum(ends(x, upload, today, rules, ()) for x in held.values())
+        return sum(ends(x, upload, today, rules, decided_elsewhere) for x in held.values())
 
     def _remove_batch(
         self,
@@ -141,9 +144,9 @@ def ends(
 ) -> bool:
     """Whether the resync's removal ends ``held``, a listing its file does not hold: one the
     region may change under ``rules`` (its relay policy, never past what was counted, and
-    domains), in a domain no newer resync decides (``decided_elsewhere``), in force today (as
-    lookups say) and older than the file (a listing updated after the manifest was issued is
-    newer than the resync: it stays)."""
+    domains), in a domain no newer resync decides, in force today (as lookups say), stored
+    before the count (``Upload.counted_at``) and older than the file (a listing updated after
+    the manifest was issued is newer than the resync: it stays)."""
     relays, domains = rules
     relays = relays and upload.counted_relays is not False  # never past what was counted
     region = upload.manifest.region
@@ -152,5 +155,6 @@ def ends(
         and domain_problem(held.domain, region, domains) is None
         and held.domain not in decided_elsewhere
         and as_on(held, today).status in REMOVABLE
+        and (upload.counted_at is None or held.accepted_at <= upload.counted_at)
         and resync_removal(held, upload).version > held.version
     )

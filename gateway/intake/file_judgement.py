@@ -31,8 +31,8 @@ def judged_file(
     (the object's ``version_id``);
     ``held`` (the region's listings in the manifest's domains) is read only for a resync whose
     file matches: those it does not hold are weighed a batch at a time by ``would_end`` (how
-    many of them its removals would end); the ones its removals keep count on neither side
-    (review 348: left in the whole, they diluted the share)."""
+    many of them its removals would end), and the removals reach no listing stored after this
+    count (``counted_at``)."""
     manifest = upload.manifest
     resync = manifest.mode == "resync"
     refusal = check.mismatch(manifest, sealed)
@@ -43,9 +43,8 @@ def judged_file(
             if not check.holds(listing):
                 absent.append(listing)
             if len(absent) == _WEIGHED_AT_ONCE:
-                ending, count, absent = *_weighed(absent, would_end, ending, count), []
-        if absent:
-            ending, count = _weighed(absent, would_end, ending, count)
+                ending, absent = ending + would_end(absent), []
+        ending += would_end(absent) if absent else 0
         refusal = removal_refusal(ending, count, threshold, manifest, check.rejected)
     if refusal is not None:
         refused = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
@@ -61,14 +60,6 @@ def judged_file(
         version_id=version_id,
         refusal=None,
         removal="pending" if resync else "not_requested",
+        counted_at=now if resync else None,
     )
     return verified.model_copy(update={"ranges": 1})
-
-
-def _weighed(
-    absent: Sequence[Held], would_end: Callable[[Sequence[Held]], int], ending: int, count: int
-) -> tuple[int, int]:
-    """``(ending, count)`` with ``absent`` weighed: those the removals would end are added to
-    ``ending``; those they keep are taken out of ``count``, the whole they are a share of."""
-    weighed = would_end(absent)
-    return ending + weighed, count - (len(absent) - weighed)
