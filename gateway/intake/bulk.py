@@ -129,10 +129,6 @@ class Upload(Frozen):
     """A resync's relay policy when its safety catch counted what it would remove: its removals
     never reach further (review 304: relaying turned on after the count let an unforced resync
     end every relayed listing uncounted). None: counted before this was kept."""
-    counted_at: AwareDatetime | None = Field(default=None, exclude_if=lambda held: held is None)
-    """When a resync's safety catch counted what it would remove: a listing stored or changed
-    after it is not among what was counted, and stays (review 346: listings relayed for the
-    region during the run were removed uncounted). None: counted before this was kept."""
     status: UploadStatus = UploadStatus.AWAITING_UPLOAD
     created_at: AwareDatetime
     updated_at: AwareDatetime

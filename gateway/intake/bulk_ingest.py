@@ -308,14 +308,12 @@ class BulkIngest:
         )
         check.run(self._files.read(upload.object_key, version_id, 0))
         checker = self._checker if manifest.mode == "check" else None
-        rules = rules_now(self._registry, upload)
-        relays = rules[0]
+        relays, _ = rules_now(self._registry, upload)
         held = (  # what the removal pass may end: not a county's its relaying stopped (290)
             x
             for x in self._index.held_by(manifest.region, manifest.domains)
             if may_change(x.origin_region, manifest.region, relays)
         )
-        taken = superseded(self._uploads, upload) if manifest.mode == "resync" else {}
         judged = judged_file(
             upload,
             version_id,
@@ -324,7 +322,6 @@ class BulkIngest:
             held,
             self._policy.removal_threshold,
             checker.sealed if checker is not None else None,
-            lambda absent: self._removal.would_end(upload, absent, rules, taken),
         )
         if manifest.mode == "resync":
             judged = judged.model_copy(update={"counted_relays": relays})

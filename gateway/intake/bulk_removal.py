@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from gateway.intake.bulk import RESYNC_REMOVAL, Upload, stamp
 from gateway.intake.bulk_batches import batches, resync_removal
-from gateway.intake.file_check import FileCheck, Held
+from gateway.intake.file_check import FileCheck
 from gateway.intake.ports import SourceIndex, UploadedFiles
 from gateway.intake.storing import RACE_RETRIES, REMOVABLE
 from gateway.lifecycle import as_on, remove
 from gateway.national import domain_problem
 from gateway.ownership import may_change
 from gateway.ports import ListingStore
-from gateway_client.contract import Clock, Listing, china_date
+from gateway_client.contract import Clock, china_date
 
 _REMOVALS_PER_BATCH = 100
 
@@ -87,21 +87,6 @@ class ResyncRemoval:
         )
         return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
 
-    def would_end(
-        self,
-        upload: Upload,
-        absent: Sequence[Held],
-        rules: tuple[bool, tuple[str, ...]],
-        decided_elsewhere: Collection[str],
-    ) -> int:
-        """How many of ``absent`` (held, not in the file) the removals would end now: what the
-        safety catch counts (review 346: it counted listings the removals keep — updated after
-        the manifest, ended already, in a domain a newer resync decides — and refused a right
-        list)."""
-        today = china_date(self._clock.now())
-        held = self._listings.current([(x.credit_code, x.listing_id) for x in absent])
-        return sum(ends(x, upload, today, rules, decided_elsewhere) for x in held.values())
-
     def _remove_batch(
         self,
         upload: Upload,
@@ -116,6 +101,8 @@ class ResyncRemoval:
         relaying turned off, or a source's domain taken from it, during a run ends no listing
         it no longer may change after it (review 104 F1, review 106 F4). None in a domain
         ``decided_elsewhere``, by a newer resync."""
+        relays, domains = rules
+        relays = relays and upload.counted_relays is not False  # never past what was counted
         manifest = upload.manifest
         removed, pending = 0, list(keys)
         for _ in range(RACE_RETRIES):
@@ -123,8 +110,17 @@ class ResyncRemoval:
                 break
             writes = []
             for held in self._listings.current(pending).values():
-                if ends(held, upload, china_date(now), rules, decided_elsewhere):
-                    removal = resync_removal(held, upload)
+                removal = resync_removal(held, upload)
+                # A listing updated after the file was issued is newer than the resync: it
+                # stays. The index finds listings by provenance; only those the region may
+                # change go.
+                owned = (
+                    may_change(held.origin_region, manifest.region, relays)
+                    and domain_problem(held.domain, manifest.region, domains) is None
+                    and held.domain not in decided_elsewhere
+                )
+                ended = as_on(held, china_date(now)).status not in REMOVABLE  # as lookups say
+                if owned and not ended and removal.version > held.version:
                     ended_now = remove(held, removal, manifest.region, now, RESYNC_REMOVAL)
                     writes.append((ended_now, held.version))
             written = self._listings.write(writes, None) if writes else set()
@@ -133,28 +129,3 @@ class ResyncRemoval:
                 (x.credit_code, x.listing_id) for x, _ in writes if x.listing_id not in written
             ]
         return removed, len(pending)
-
-
-def ends(
-    held: Listing,
-    upload: Upload,
-    today: date,
-    rules: tuple[bool, tuple[str, ...]],
-    decided_elsewhere: Collection[str],
-) -> bool:
-    """Whether the resync's removal ends ``held``, a listing its file does not hold: one the
-    region may change under ``rules`` (its relay policy, never past what was counted, and
-    domains), in a domain no newer resync decides, in force today (as lookups say), stored
-    before the count (``Upload.counted_at``) and older than the file (a listing updated after
-    the manifest was issued is newer than the resync: it stays)."""
-    relays, domains = rules
-    relays = relays and upload.counted_relays is not False  # never past what was counted
-    region = upload.manifest.region
-    return (
-        may_change(held.origin_region, region, relays)
-        and domain_problem(held.domain, region, domains) is None
-        and held.domain not in decided_elsewhere
-        and as_on(held, today).status in REMOVABLE
-        and (upload.counted_at is None or held.accepted_at <= upload.counted_at)
-        and resync_removal(held, upload).version > held.version
-    )

@@ -8,13 +8,11 @@ of its lines is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from gateway.intake.bulk import Upload, UploadStatus, removal_refusal, stamp, with_errors
 from gateway.intake.file_check import FileCheck, Held
-
-_WEIGHED_AT_ONCE = 100  # absent listings read at once to weigh them (one BatchGetItem)
 
 
 def judged_file(
@@ -25,27 +23,20 @@ def judged_file(
     held: Iterable[Held],
     threshold: float,
     sealed: Callable[[str], str] | None,
-    would_end: Callable[[Sequence[Held]], int] = len,
 ) -> Upload:
     """The upload refused or ``ingesting`` (one range) after ``check`` has run over its file
     (the object's ``version_id``);
     ``held`` (the region's listings in the manifest's domains) is read only for a resync whose
-    file matches: those it does not hold are weighed a batch at a time by ``would_end`` (how
-    many of them its removals would end), and the removals reach no listing stored after this
-    count (``counted_at``)."""
+    file matches."""
     manifest = upload.manifest
     resync = manifest.mode == "resync"
     refusal = check.mismatch(manifest, sealed)
     if refusal is None and resync:
-        count, ending, absent = 0, 0, []
+        count = absent = 0
         for listing in held:
             count += 1
-            if not check.holds(listing):
-                absent.append(listing)
-            if len(absent) == _WEIGHED_AT_ONCE:
-                ending, absent = ending + would_end(absent), []
-        ending += would_end(absent) if absent else 0
-        refusal = removal_refusal(ending, count, threshold, manifest, check.rejected)
+            absent += not check.holds(listing)
+        refusal = removal_refusal(absent, count, threshold, manifest, check.rejected)
     if refusal is not None:
         refused = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
         if refusal.details.get("rejected_lines"):  # which lines, as a completed run says
@@ -60,6 +51,5 @@ def judged_file(
         version_id=version_id,
         refusal=None,
         removal="pending" if resync else "not_requested",
-        counted_at=now if resync else None,
     )
     return verified.model_copy(update={"ranges": 1})
