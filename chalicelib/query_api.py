@@ -12,7 +12,7 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import fits_a_reply, json_response
+from chalicelib.http_errors import REPLY_BUDGET, fits_a_reply, json_response, reply_bytes
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.lifecycle import as_on
@@ -151,10 +151,15 @@ def _readable_page(
     than every request reading the whole trail."""
     c = container()
     shown: list[TrailEntry] = []
+    size = 0  # as Lambda counts the reply: entries naming thousands of listings (review 351)
     for _ in range(_TRAIL_READS):
         entries, following = c.query_trail.page(key, max(limit, _TRAIL_PAGE), after, c.clock.now())
         for entry in readable(entries, viewer):
+            cost = reply_bytes(entry.model_dump(mode="json"))
+            if shown and size + cost > REPLY_BUDGET:
+                return shown, shown[-1].entry_id
             shown.append(entry)
+            size += cost
             if len(shown) == limit:
                 return shown, entry.entry_id
         if following is None:

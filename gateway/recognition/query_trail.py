@@ -151,9 +151,14 @@ def trail_entry(
 def trail_entries(credit_code: str, listings: Sequence[Listing], asked: Asked) -> list[TrailEntry]:
     """The entries of one look that returned every one of ``listings`` (a check: no pages),
     ``MAX_TRAIL_IDS`` listings to an entry, each naming its own listings' owners, so every
-    owner reads the listings of its that were shown (review 347); one entry for none."""
+    owner reads the listings of its that were shown (review 347), and each saying whether the
+    look showed a number in full (review 351); one entry for none."""
     parts = [listings[i : i + MAX_TRAIL_IDS] for i in range(0, len(listings), MAX_TRAIL_IDS)]
-    return [trail_entry(credit_code, part, asked) for part in parts or [listings]]
+    shown_in_full = any(reveals_resident_id(x) for x in listings)  # of the whole look (351)
+    return [
+        trail_entry(credit_code, part, asked).model_copy(update={"full_ids": shown_in_full})
+        for part in parts or [listings]
+    ]
 
 
 def readable(entries: Sequence[TrailEntry], viewer: Viewer) -> list[TrailEntry]:
