@@ -18,7 +18,7 @@ from chalicelib.query_api import addressed_code
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
-from gateway.delivery import NOTICE, DeliveryRecord, DeliveryState, logged_flag
+from gateway.delivery import INTENSIFIED, NOTICE, DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import (
     FEEDBACK_REFUSALS,
@@ -187,9 +187,8 @@ def _as_delivered(
                 f"delivery {delivery_id} was an objection notice, asking to verify the "
                 "objection: measures are reported against a delivery of the listing"
             )
-        if delivered is not None and logged_flag(delivered):
-            # a report on it answered nothing, and barred the listing's own (review 347); a
-            # flag restating a listing may be the only delivery of it, and takes its report
+        if delivered is not None and delivered.type == INTENSIFIED:
+            # a report on it answered nothing, and barred the listing's own (review 347)
             raise NoticeDelivery(
                 f"delivery {delivery_id} was the intensified-punishment flag, carrying a change "
                 "delivered as listing.changed: measures are reported against that delivery"

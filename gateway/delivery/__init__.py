@@ -16,7 +16,8 @@ from gateway.delivery.batching import (
 )
 from gateway.delivery.fan_out import FanOut
 from gateway.delivery.health import HealthChange
-from gateway.delivery.intensified import in_feedback_rate, logged_flag, plan_intensified
+from gateway.delivery.intensified import EVENT as INTENSIFIED
+from gateway.delivery.intensified import in_feedback_rate, plan_intensified
 from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE
 from gateway.delivery.objection_notices import NOTICE, ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
@@ -72,6 +73,7 @@ __all__ = [
     "BATCH_KEY_PREFIX",
     "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
+    "INTENSIFIED",
     "MAX_LOG_SPAN",
     "NEVER_SENT",
     "NOTICE",

@@ -33,18 +33,11 @@ EVENT: Final = "subject.intensified"
 
 
 def in_feedback_rate(delivery: Delivery) -> bool:
-    """Whether a delivery counts among the feedback rate's (``asks_feedback``): never a
-    logged flag, which carries a change its ``listing.changed`` delivered already (a report on
-    it is refused: ``not_a_listing_delivery``), or a subscriber that answered every listing
-    fell short of 100 % (reviews 341, 347)."""
-    return not logged_flag(delivery) and asks_feedback(delivery.change)
-
-
-def logged_flag(delivery: Delivery) -> bool:
-    """A flag carrying the logged change that tipped it, which the subscription was delivered
-    as ``listing.changed`` too; a flag restating a listing (no log entry of its own) may be
-    the only delivery of it the subscription had (review 351)."""
-    return delivery.type == EVENT and delivery.log_sequence is not None
+    """Whether a delivery counts among the feedback rate's (``asks_feedback``): never the
+    flag, which carries a change or a listing the subscription was delivered otherwise (a
+    report on it is refused: ``not_a_listing_delivery``), or a subscriber that answered every
+    listing fell short of 100 % (reviews 341, 347, 352)."""
+    return delivery.type != EVENT and asks_feedback(delivery.change)
 
 
 def plan_intensified(

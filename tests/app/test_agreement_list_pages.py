@@ -39,13 +39,3 @@ def test_the_agreements_are_read_page_by_page(
         "invalid_schema",
         "after",
     )
-
-
-def test_agreements_filtered_by_an_unregistered_national_source_is_a_400(
-    gateway: Gateway,
-) -> None:
-    """Review 349: 100099 is a national source code no source is registered under; the other
-    region filters answer 400 at the parameter, and so does this one (not an empty list)."""
-    reply = gateway.client.http.get("/v1/agreements?subscriber=100099", headers=gateway.operator())
-
-    assert refusal(reply) == (400, "invalid_schema", "subscriber")
