@@ -125,7 +125,6 @@ __all__ = [
     "lines_in",
     "log_range",
     "logged_code",
-    "logged_flag",
     "parse_address",
     "payload_for",
     "plan_deliveries",
