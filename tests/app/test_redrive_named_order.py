@@ -9,16 +9,11 @@ from __future__ import annotations
 import json
 
 from app_support import CITY, black_entry
-from delivery_support import as_operator, push_and_fan_out, subscribe
+from delivery_support import as_operator, died_on_failures, push_and_fan_out
 
 
 def test_a_named_redrive_sends_a_subjects_changes_in_log_order(gateway, stream, queue, hook):
-    city = gateway.register_platform(CITY)
-    gateway.put_region("430000")
-    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])["subscription_id"]
-    path = f"/v1/subscriptions/{sub}"
-    hook.answer(500, "down")
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    city, _, path, _ = died_on_failures(gateway, stream, queue, hook)
     later = black_entry(
         reason="有履行能力而拒不履行生效法律文书确定的义务（更正）",
         source_updated_at="2026-03-03T09:00:00+08:00",
