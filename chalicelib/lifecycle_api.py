@@ -87,7 +87,8 @@ def file_objection(request: Request, credit_code: str, listing_id: str) -> Respo
     region = caller.operator_or_region(request)
     filing = parse_request(ObjectionFiling, caller.body(request))
     code = _code(request, credit_code, listing_id)
-    _shown_in_full(request, code, listing_id)
+    if not container().lifecycle.filed_before(code, listing_id, filing, region):
+        _shown_in_full(request, code, listing_id)
     listing, changed = container().lifecycle.file_objection(code, listing_id, filing, region)
     return listing_reply(request, listing, changed, 201)
 

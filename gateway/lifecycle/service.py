@@ -143,6 +143,15 @@ class LifecycleService:
             raise ListingChanged("the listing changed meanwhile; read it again and retry")
         return moved
 
+    def filed_before(
+        self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
+    ) -> bool:
+        """Whether ``filing`` is the listing's objection as ``region`` filed it: its retry, a
+        replay whoever may see the listing now (review 353: a person's listing ended or no
+        longer recognised answered its own filer 404)."""
+        held = self.listing(credit_code, listing_id)
+        return _filed_as(held.objection, filing, OPERATOR if region is None else region)
+
     def file_objection(
         self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
     ) -> tuple[Listing, bool]:
