@@ -36,6 +36,7 @@ from gateway_client.contract import (
     effective_valid_until,
     listing_id,
     person_listing_id,
+    resident_ids_masked,
     revoked_at,
     stopped_applying,
 )
@@ -115,7 +116,15 @@ def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
 
 
 def _black_decision_number(commitment: Listing) -> str:
-    return f"{commitment.decision_number[:150]}-违诺-{_mark(commitment)}"
+    return f"{_cut(commitment.decision_number, 150)}-违诺-{_mark(commitment)}"
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with any resident ID number the join or the cut
+    made masked: intake judged the commitment's fields one by one, and a decision number ending
+    in six digits before a reason starting with eight, or a 19-digit run cut to 18, is a number
+    deliveries would carry in full to every region (review 354)."""
+    return resident_ids_masked(text[:limit].rstrip("\r"))
 
 
 def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | None:
@@ -148,9 +157,9 @@ def black_listing_for(
             "kind": ListKind.BLACK,
             "domain": BROKEN_DOMAIN,
             "severity": terms.severity,
-            "reason": f"违背信用承诺（{commitment.decision_number}）：{commitment.reason}"[
-                :4000
-            ].rstrip("\r"),
+            "reason": _cut(
+                f"违背信用承诺（{commitment.decision_number}）：{commitment.reason}", 4000
+            ),
             "legal_basis": terms.legal_basis,
             "deciding_authority": commitment.deciding_authority,
             "decision_number": _black_decision_number(commitment),
