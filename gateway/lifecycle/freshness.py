@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.requests import Stamped
-from gateway.lifecycle.retention import RETENTION_YEARS, retention_over
+from gateway.lifecycle.retention import RETENTION_YEARS, held_retention_over, retention_over
 from gateway_client.contract import (
     BadRequest,
     FutureDate,
@@ -115,16 +115,28 @@ def retention_problem(
     """(field, code, message) when ``entry`` is a commitment involving an individual — by
     itself, or as the ``held`` listing it updates did (review 299: an update naming nobody
     was taken in, and its acceptance kept the persons named before a year more) — whose
-    retention is over (``retention_over``)."""
+    retention is over (``retention_over``); or when ``held`` is any listing involving an
+    individual whose retention is over (``held_retention_over``)."""
     erased = retention_over(entry, today, retention_years, held)
     if erased is None:
-        return None
+        over = None if held is None else held_retention_over(held, today, retention_years)
+        return None if over is None else _erased_listing(over, retention_years)
     return (
         "commitment.outcome_on",
         PERIOD_ENDED,
         f"a commitment involving an individual is erased {retention_years} years after "
         f"its outcome: this one's ended on {erased.isoformat()}, so it is not taken in "
         "anew",
+    )
+
+
+def _erased_listing(erased: date, retention_years: int) -> tuple[str, str, str]:
+    return (
+        "decision_number",
+        PERIOD_ENDED,
+        f"this listing involves an individual and stopped applying; it is erased "
+        f"{retention_years} years on, which came on {erased.isoformat()}, so no version of it "
+        "is taken in anew",
     )
 
 
