@@ -47,18 +47,26 @@ class HeldListings:
 
 def held_listings(deliveries: Sequence[DeliveryPayload]) -> HeldListings:
     """Each listing the stored deliveries carry, as the newest version of it they hold: only
-    a step after that one can settle it."""
+    a step after that one can settle it. Whether it is in force is that version's word; where
+    it came by is the newest version of it a logged delivery brought — a restatement
+    (``recognition.changed``) has no log entry, and one of a newer version hid the listing's
+    later steps, its end too, from the audit (review 355)."""
     newest: dict[str, DeliveryPayload] = {}
+    logged: dict[str, int] = {}
     for delivery in deliveries:
         listing = delivery.data.listing
         kept = newest.get(listing.listing_id)
         if kept is None or kept.data.listing.version < listing.version:
             newest[listing.listing_id] = delivery
+        if delivery.log_sequence is not None:
+            logged[listing.listing_id] = max(
+                logged.get(listing.listing_id, 0), delivery.log_sequence
+            )
     since: dict[_Shelf, int] = {}
-    for delivery in newest.values():
-        listing = delivery.data.listing
-        if listing.status not in _IN_FORCE or delivery.log_sequence is None:
+    for listing_id, delivery in newest.items():
+        listing, came_by = delivery.data.listing, logged.get(listing_id)
+        if listing.status not in _IN_FORCE or came_by is None:
             continue
         shelf = (listing.kind, listing.domain, listing.origin_region)
-        since[shelf] = min(since.get(shelf, delivery.log_sequence), delivery.log_sequence)
+        since[shelf] = min(since.get(shelf, came_by), came_by)
     return HeldListings(frozenset(purge_id(x.data.listing) for x in newest.values()), since)
