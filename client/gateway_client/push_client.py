@@ -130,9 +130,11 @@ def http_request(
 
 
 def _decode(raw: bytes) -> Any:
+    """An answer's JSON, or its text where it is none (not UTF-8, nested past the parser's
+    depth): the caller then names the answer as the gateway's fault (review 355)."""
     try:
         return json.loads(raw) if raw else None
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return raw.decode("utf-8", "replace")
 
 
