@@ -17,6 +17,7 @@ from app_support import CITY, black_entry, new_batch_id, push_body
 from lifecycle_support import (
     PERSON_CODE,
     Lifecycle,
+    add_months,
     china_noon,
     china_today,
     listing_path,
@@ -27,6 +28,7 @@ from lifecycle_support import (
 )
 
 from chalicelib import bootstrap
+from gateway.lifecycle import RETENTION_YEARS
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -38,11 +40,13 @@ def life(gateway) -> Iterator[Lifecycle]:  # type: ignore[no-untyped-def]
 
 
 def person(stamped: int) -> dict[str, Any]:
-    """A person's black listing whose conduct ended long ago: retention is over once it ends."""
+    """A person's black listing whose conduct ended long ago: retention is over 250 days on,
+    after the correction of day 200 (none is taken in past it) and before every purge asked."""
+    ended = add_months(china_today(), -12 * RETENTION_YEARS) + timedelta(days=250)
     return black_entry(
         credit_code=PERSON_CODE,
         subject_name="李某某",
-        conduct_ended_on="2019-01-01",
+        conduct_ended_on=ended.isoformat(),
         source_updated_at=stamp(stamped),
     )
 
