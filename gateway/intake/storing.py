@@ -184,10 +184,12 @@ def store(
             for i, field in prolonging.items()
         ]
         pending = [(i, x) for i, x in pending if i not in prolonging]
-        past = {  # updating a commitment that involves an individual, its retention over
+        past = {  # updating a listing that involves an individual, its retention over (only a
+            # newer version: the same again is a duplicate, an older one stale, as ever)
             i: problem
             for i, x in pending
             if (held := current.get(x.listing_id)) is not None
+            and x.version > held.version
             and _updates_own(held, region, relays_subregions)
             and (problem := retention_problem(x, today, retention_years, held))
         }

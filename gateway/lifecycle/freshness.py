@@ -65,9 +65,11 @@ def entry_problems(
     now: datetime,
     tolerance: timedelta,
     retention_years: int = RETENTION_YEARS,
+    held: Listing | None = None,
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for each time in ``entry`` that lies in the future, and for a
-    period not in force today or a retention over (``retention_years``, the purge's)."""
+    period not in force today or a retention over (``retention_years``, the purge's; of the
+    ``held`` listing it would be the next version of, too)."""
     problems: list[tuple[str, str, str]] = []
     version = version_problem(entry.source_updated_at, now, tolerance)
     if version is not None:
@@ -103,7 +105,7 @@ def entry_problems(
         late = date_problem(settled, now, "commitment.outcome_on")
         if late is not None:
             problems.append(("commitment.outcome_on", FUTURE_DATE, late))
-    erased = retention_problem(entry, china_date(now), retention_years)
+    erased = retention_problem(entry, china_date(now), retention_years, held)
     if erased is not None:
         problems.append(erased)
     return problems
@@ -119,7 +121,7 @@ def retention_problem(
     individual whose retention is over (``held_retention_over``)."""
     erased = retention_over(entry, today, retention_years, held)
     if erased is None:
-        over = None if held is None else held_retention_over(held, today, retention_years)
+        over = None if held is None else held_retention_over(held, entry, today, retention_years)
         return None if over is None else _erased_listing(over, retention_years)
     return (
         "commitment.outcome_on",
@@ -167,10 +169,12 @@ def check_corrected(
     now: datetime,
     tolerance: timedelta,
     retention_years: int = RETENTION_YEARS,
+    held: Listing | None = None,
 ) -> None:
     """Refuse a corrected entry as its push would be refused (the first problem, its ``path``
-    under ``corrected_entry``)."""
-    for name, code, message in entry_problems(corrected, now, tolerance, retention_years):
+    under ``corrected_entry``), as the next version of ``held`` where given."""
+    problems = entry_problems(corrected, now, tolerance, retention_years, held)
+    for name, code, message in problems:
         error = _ERRORS[code]
         raise error(message, path=f"corrected_entry.{name}")
 

@@ -99,12 +99,16 @@ def retention_over(
     return erased if erased <= today else None
 
 
-def held_retention_over(held: Listing, today: date, years: int = RETENTION_YEARS) -> date | None:
-    """The day ``held``, a listing involving an individual that stopped applying, was to be
-    erased, if that was on or before ``today``: no version of it is taken in anew (review 354: a
-    changed entry was stored and sent again, and restarted the evidence window its purge waits
-    for — a year more with every push)."""
-    start = retention_start(held) if involves_individual(held) else None
+def held_retention_over(
+    held: Listing, entry: ListingEntry, today: date, years: int = RETENTION_YEARS
+) -> date | None:
+    """The day ``held``, a listing that stopped applying, was to be erased, if that was on or
+    before ``today`` and it or ``entry``, its next version, involves an individual: no version
+    of it is taken in anew (review 354: a changed entry was stored and sent again, and
+    restarted the evidence window its purge waits for — a year more with every push; review
+    356: one naming a person for the first time too)."""
+    involved = involves_individual(held) or entry_involves_individual(entry)
+    start = retention_start(held) if involved else None
     if start is None:
         return None
     erased = months_after(start, 12 * years)

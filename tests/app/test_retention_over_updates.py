@@ -1,0 +1,197 @@
+"""Past a listing's retention, beside ``test_update_past_retention`` (review 356): an update
+naming a person for the first time is refused as one of a person's listing (push and bulk
+delta); the operator's reassignment puts no such listing in force again; and the same entry
+sent again is still a duplicate, an older one stale, as ever (only a version that would be
+stored is refused)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE
+from lifecycle_support import (
+    PERSON_CODE,
+    XINZHENG,
+    Lifecycle,
+    add_months,
+    china_today,
+    fan_out_and_deliver,
+    listing_path,
+    push_with_removals,
+    pushed,
+    recent_entry,
+    removal_of,
+)
+from test_update_past_retention import push_at
+
+from chalicelib import bootstrap
+from chalicelib.bootstrap import container
+from gateway_client.contract import FixedClock, china_date
+
+REPRESENTATIVE = "110108198506150478"
+NAMED = [{"name": "周某某", "role": "legal_representative", "id_number": REPRESENTATIVE}]
+
+
+def test_a_person_named_in_an_update_past_retention_is_refused(
+    gateway: Any, aws: Any, stream: Any, receiver: Any
+) -> None:
+    start = datetime.now(UTC)
+    clock = FixedClock(start)
+    bootstrap.override_clock(clock)
+    try:
+        gateway.put_region(PROVINCE)
+        assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
+        city = gateway.register_platform(CITY)
+        today = china_date(start)
+        entry = {
+            "credit_code": CREDIT_CODE,
+            "subject_name": "七台河某某建设工程有限公司",
+            "kind": "black",
+            "domain": "court_defaulter",
+            "severity": "serious",
+            "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+            "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+            "deciding_authority": "七台河市中级人民法院",
+            "decision_number": "(2026)黑09执78号",
+            "decided_on": (today - timedelta(days=30)).isoformat(),
+            "valid_from": (today - timedelta(days=30)).isoformat(),
+            "conduct_ended_on": add_months(today, -72).isoformat(),
+            "source_updated_at": (start - timedelta(hours=1)).isoformat(),
+        }
+        assert push_at(gateway, city, start, [entry], [])["accepted"] == 1
+        ended = push_at(
+            gateway,
+            city,
+            start,
+            [],
+            [
+                removal_of(
+                    entry, "revoked", source_updated_at=(start - timedelta(minutes=30)).isoformat()
+                )
+            ],
+        )
+        assert ended["removed"] == 1, ended
+        fan_out_and_deliver(aws, stream)
+        before = len(receiver.requests)
+
+        clock.advance(timedelta(days=200))
+        later = clock.now()
+        update = {
+            **entry,
+            "responsible_persons": NAMED,
+            "source_updated_at": (later - timedelta(minutes=1)).isoformat(),
+        }
+        taken = push_at(gateway, city, later, [update], [])
+        fan_out_and_deliver(aws, stream)
+        sent = receiver.requests[before:]
+    finally:
+        bootstrap.override_clock(None)
+
+    stored = [
+        i
+        for i in aws.dynamodb.scan(TableName=aws.env["CG_LISTINGS_TABLE"])["Items"]
+        if REPRESENTATIVE in str(i)
+    ]
+    assert (taken["accepted"], taken["rejected"]) == (0, 1), taken
+    [error] = taken["errors"]
+    assert (error["field"], error["code"]) == ("decision_number", "period_ended"), error
+    assert sent == []
+    assert stored == []
+
+
+def test_the_same_update_through_a_delta_upload_is_refused(gateway: Any, aws: Any) -> None:
+    """The same through a bulk delta (no clock moved: the conduct ended six years ago, the
+    listing was ended today, so its retention is over at once)."""
+    from upload_support import uploaded
+
+    city = gateway.register_platform(CITY)
+    entry = recent_entry(
+        decision_number="(2026)黑09执82号",
+        conduct_ended_on=add_months(china_today(), -72).isoformat(),
+    )
+    pushed(gateway, city, CITY, entry)
+    ended = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
+    assert ended.json_body["removed"] == 1, ended.json_body
+    update = {
+        **entry,
+        "responsible_persons": NAMED,
+        "source_updated_at": (datetime.now(UTC) + timedelta(seconds=1)).isoformat(),
+    }
+    done = container().uploads.get(CITY, uploaded(gateway, aws, city, [update], mode="delta"))
+
+    assert (done.accepted, done.rejected) == (0, 1), (done.accepted, done.rejected, done.errors)
+    assert [(e.field, e.code) for e in done.errors] == [("decision_number", "period_ended")]
+
+
+def test_a_reassignment_of_a_listing_past_retention_is_refused(
+    gateway: Any, aws: Any, stream: Any, receiver: Any
+) -> None:
+    gateway.register_platform(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    squatter = gateway.register_platform(XINZHENG)
+    gateway.register_platform(CITY)
+    entry = recent_entry(
+        conduct_ended_on=add_months(china_today(), -72).isoformat(),
+        responsible_persons=NAMED,
+    )
+    lid = pushed(gateway, squatter, XINZHENG, entry)
+    ended = push_with_removals(gateway, squatter, XINZHENG, [removal_of(entry, "revoked")])
+    assert ended.json_body["removed"] == 1, ended.json_body
+    fan_out_and_deliver(aws, stream)
+    before = len(receiver.requests)
+
+    body = {"corrected_entry": {**entry, "origin_region": CITY}, "note": "认定部门为七台河市"}
+    moved = gateway.client.http.post(
+        listing_path(CREDIT_CODE, lid) + "/reassignment",
+        headers=gateway.operator(),
+        body=json.dumps(body, ensure_ascii=False).encode(),
+    )
+    fan_out_and_deliver(aws, stream)
+    sent = len(receiver.requests) - before
+
+    assert moved.status_code == 400, moved.json_body
+    error = moved.json_body["error"]
+    assert (error["code"], error["path"]) == ("period_ended", "corrected_entry.decision_number")
+    assert sent == 0
+    assert Lifecycle(gateway).status(CREDIT_CODE, lid) == "revoked"
+
+
+def test_the_same_entry_again_past_retention_is_a_duplicate(
+    gateway: Any, aws: Any, stream: Any, receiver: Any
+) -> None:
+    start = datetime.now(UTC)
+    clock = FixedClock(start)
+    bootstrap.override_clock(clock)
+    try:
+        gateway.put_region(PROVINCE)
+        city = gateway.register_platform(CITY)
+        today = china_date(start)
+        entry = {
+            "credit_code": PERSON_CODE,
+            "subject_name": "黄某某",
+            "kind": "black",
+            "domain": "court_defaulter",
+            "severity": "serious",
+            "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+            "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+            "deciding_authority": "七台河市中级人民法院",
+            "decision_number": "(2026)黑09执80号",
+            "decided_on": (today - timedelta(days=30)).isoformat(),
+            "valid_from": (today - timedelta(days=30)).isoformat(),
+            "conduct_ended_on": add_months(today, -72).isoformat(),
+            "source_updated_at": (start - timedelta(hours=1)).isoformat(),
+        }
+        assert push_at(gateway, city, start, [entry], [])["accepted"] == 1
+        removal = removal_of(
+            entry, "revoked", source_updated_at=(start - timedelta(minutes=30)).isoformat()
+        )
+        assert push_at(gateway, city, start, [], [removal])["removed"] == 1
+        # within the evidence window (the purge is not due yet), the first push sent again
+        clock.advance(timedelta(days=10))
+        again = push_at(gateway, city, clock.now(), [entry], [])
+    finally:
+        bootstrap.override_clock(None)
+
+    assert (again["accepted"], again["duplicate"], again["rejected"]) == (0, 1, 0), again["errors"]
