@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app_support import CITY, Gateway, black_entry, refusal
+from app_support import CITY, Gateway, agreement_terms, black_entry, create_agreement, refusal
 from chalice.test import HTTPResponse
 from upload_support import manifest_of
 
@@ -72,3 +72,21 @@ def test_an_ordinary_id_of_digits_is_taken(gateway: Gateway) -> None:
     pushed = gateway.push(city, CITY, [black_entry()], batch_id="420281199607020348")
 
     assert pushed.status_code == 200, pushed.json_body
+
+
+def test_a_measure_id_holding_an_id_number_is_refused(gateway: Gateway, aws: Any) -> None:
+    """An agreement's own measure id is kept for good and sent in every recognition (review
+    356)."""
+    gateway.put_region("430000")
+    gateway.put_region("420000")
+    measure = {
+        "measure_id": f"m{APPLICANT}",
+        "text": "对该主体从严审核",
+        "department": "各行政许可管理部门",
+        "mandatory": False,
+        "kinds": ["black"],
+    }
+    made = create_agreement(gateway, agreement_terms(measures=[measure]))
+
+    refused_at(made, "measures.0.measure_id")
+    assert holding_the_number(aws) == []

@@ -19,7 +19,9 @@ from gateway_client.contract.listing import Listing
 from gateway_client.contract.model import ONE_LINE, Frozen
 from gateway_client.contract.responsible import PersonRole
 
-MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$"), ONE_LINE]
+"""Kept for good with its agreement and read by anyone: judged as text, so no resident ID
+number is one (review 356)."""
 
 
 class MeasureTarget(StrEnum):
