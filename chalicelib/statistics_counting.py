@@ -21,6 +21,8 @@ from typing import Any
 
 from chalicelib.bootstrap import Container
 from chalicelib.dynamodb.listing_doc import listing_from_item
+from chalicelib.dynamodb.log_transaction import ALONE
+from chalicelib.dynamodb.statistics import kept
 from chalicelib.dynamodb.upward_arrivals import arrivals_of
 from chalicelib.observability import logger
 from gateway.delivery import DeliveryRecord
@@ -91,9 +93,10 @@ def log_counted(
     for record, made in records:
         changes += made
         for event_id, delta in stream_deltas([record], rules):
-            if made:
-                tallies[made[0].change_id] = (event_id, delta)
-            else:
+            counted = kept(delta, now)  # what is written: the size of the transaction
+            if made and len({(region, bucket) for region, bucket, _ in counted}) <= ALONE:
+                tallies[made[0].change_id] = (event_id, counted)
+            else:  # a move of years of history fills a transaction alone (review 358)
                 rest.append((event_id, delta))
     logged, settled = c.exchange_log.append_with_counts(
         changes,

@@ -84,6 +84,7 @@ from chalicelib.dynamodb.log_reading import (
     read_window,
 )
 from chalicelib.dynamodb.log_transaction import (
+    ALONE,
     Head,
     actions,
     take,
@@ -196,6 +197,10 @@ class DynamoExchangeLog(LogErasure):
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
             while pending:
                 chunk = take(pending, tallies)
+                if not chunk:  # a change whose counters fill a transaction alone: never spin
+                    raise RuntimeError(
+                        f"change {pending[0].change_id} brings over {ALONE} counters"
+                    )
                 writes = ChunkWrites(self._client, self._table, self._archive, pool, chunk)
                 writes.claimed()  # before any read: module docstring
                 while True:  # until the chunk's changes are logged, by this attempt or another

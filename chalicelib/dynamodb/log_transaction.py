@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 HEAD = "head"
 _ACTIONS = 100  # TransactWriteItems' most
+ALONE = _ACTIONS - 5
+"""The counter items one change may bring and still be logged with them (beside the head, the
+chunk, its claim, its block and a purge's marker); a change bringing more is logged alone and
+its counters added apart (``statistics_counting.log_counted``)."""
 
 
 def index_key(listing_id: str) -> str:

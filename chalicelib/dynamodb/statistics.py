@@ -304,10 +304,14 @@ def items_of(deltas: Mapping[Key, int], now: datetime) -> list[tuple[str, str, C
     may be gone by its TTL), since an ``ADD`` would make it again holding only this change's
     counts — a purge's, five years on, all negative. Such a month's figures stay as kept."""
     grouped: dict[tuple[str, str], Counts] = {}
-    for (region, bucket, attribute), count in deltas.items():
-        if count and not _past_keep(bucket, now):
-            grouped.setdefault((region, bucket), {})[attribute] = count
+    for (region, bucket, attribute), count in kept(deltas, now).items():
+        grouped.setdefault((region, bucket), {})[attribute] = count
     return [(region, bucket, counts) for (region, bucket), counts in grouped.items()]
+
+
+def kept(deltas: Mapping[Key, int], now: datetime) -> dict[Key, int]:
+    """The counts ``items_of`` writes: none zero, none of a month past the keep."""
+    return {key: count for key, count in deltas.items() if count and not _past_keep(key[1], now)}
 
 
 def _past_keep(bucket: str, now: datetime) -> bool:
