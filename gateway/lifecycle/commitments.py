@@ -102,29 +102,46 @@ def withdrawn_on(listing: Listing) -> date:
 def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
     """The ids the black listing of ``commitment`` may have under any policy: its decision's,
     and a person's under the id of the commitment's region (``person_listing_id``, as
-    ``promote`` makes it; one listed before such ids has the decision's)."""
-    decision = listing_id(
-        commitment.credit_code,
-        ListKind.BLACK,
-        BROKEN_DOMAIN,
-        commitment.deciding_authority,
-        _black_decision_number(commitment),
+    ``promote`` makes it; one listed before such ids has the decision's); and those of one
+    listed before ID numbers in its decision number were masked."""
+    numbers = dict.fromkeys(
+        _black_decision_number(commitment, cut) for cut in (_cut, lambda text, n: text[:n])
     )
+    decisions = [
+        listing_id(
+            commitment.credit_code,
+            ListKind.BLACK,
+            BROKEN_DOMAIN,
+            commitment.deciding_authority,
+            number,
+        )
+        for number in numbers
+    ]
     if commitment.subject_type is not SubjectType.NATURAL_PERSON:
-        return (decision,)
-    return (person_listing_id(decision, commitment.origin_region), decision)
+        return tuple(decisions)
+    return (*(person_listing_id(x, commitment.origin_region) for x in decisions), *decisions)
 
 
-def _black_decision_number(commitment: Listing) -> str:
-    return f"{_cut(commitment.decision_number, 150)}-违诺-{_mark(commitment)}"
+def _black_decision_number(
+    commitment: Listing, cut: Callable[[str, int], str] | None = None
+) -> str:
+    """The black listing's decision number; ``cut`` as it was before numbers were masked
+    in it, when given (review 357: a listing made so is still found under its id)."""
+    number = (cut or _cut)(commitment.decision_number, 150)
+    return f"{number}-违诺-{_mark(commitment)}"
 
 
 def _cut(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with any resident ID number the join or the cut
     made masked: intake judged the commitment's fields one by one, and a decision number ending
     in six digits before a reason starting with eight, or a 19-digit run cut to 18, is a number
-    deliveries would carry in full to every region (review 354)."""
-    return resident_ids_masked(text[:limit].rstrip("\r"))
+    deliveries would carry in full to every region (review 354). Masking gives the text's NFKC
+    form, which may be longer (……, six dots): cut and masked again until it holds (review
+    357: the entry failed its length, and the tick on that commitment for good)."""
+    cut = text[:limit].rstrip("\r")
+    while (masked := resident_ids_masked(cut)) != cut:  # each round masks digits: it ends
+        cut = masked[:limit].rstrip("\r")
+    return cut
 
 
 def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | None:

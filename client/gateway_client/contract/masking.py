@@ -152,7 +152,9 @@ def resident_ids_masked(text: str) -> str:
     if not may_hold_id(text):
         return text
     plain = unicodedata.normalize("NFKC", text)
-    kept = text if len(plain) == len(text) else plain  # the text as written, where it maps
+    # the text as written only where it is its own NFKC form: of equal length, characters
+    # lengthened and shortened alike (ﬁ, e + U+0301) put the masks beside the numbers (review 357)
+    kept = text if plain == text else plain
     parts: list[str] = []
     end = 0
     for found, masked_form in _resident_ids(plain):
