@@ -193,6 +193,8 @@ def _keys(args: argparse.Namespace) -> tuple[list[PublishedKey], str]:
             raise cli_errors.refused(reply)
         raw, where = reply.body, f"the keys {args.url} publishes now"
     listed = raw.get("keys", []) if isinstance(raw, dict) else []
+    if not isinstance(listed, list):
+        raise cli_errors.CliError(f"{where}: not a GET /v1/keys answer (its keys are no list)")
     try:
         return [PublishedKey.model_validate(k) for k in listed], where
     except ValueError as exc:

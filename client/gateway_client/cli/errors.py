@@ -77,7 +77,7 @@ def read_batch(path: str) -> tuple[list[Any], list[Any]]:
         return loaded, []
     try:
         whole = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # each line then says what is wrong
         lines = text.splitlines()
         return [_json(path, line, n) for n, line in enumerate(lines, 1) if line.strip()], []
     if isinstance(whole, dict) and whole.keys() & _MEMBERS:
@@ -121,6 +121,9 @@ def _json(path: str, text: str, line: int | None = None) -> Any:
     except json.JSONDecodeError as exc:
         where = f"line {line or exc.lineno}, column {exc.colno}"
         raise CliError(f"{path}: not valid JSON at {where}: {exc.msg}") from exc
+    except RecursionError as exc:
+        at = f" (line {line})" if line else ""
+        raise CliError(f"{path}{at}: nested too deep to be read as JSON") from exc
     except _Repeated as exc:
         at = f" (line {line})" if line else ""
         raise CliError(

@@ -64,7 +64,10 @@ def read_signer(key_id: str, path: str) -> RequestSigner:
 
 def read_secret(path: str) -> str:
     """A ``v1`` subscription's ``whsec_`` secret, from a file holding it alone."""
-    text = Path(path).read_text(encoding="utf-8").strip()
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError as exc:  # as a key file's (a missing file: the command's line)
+        raise CliError(f"{path}: not a whsec_ secret (not UTF-8 text)") from exc
     if not text.startswith("whsec_"):
         raise CliError(f"{path}: not a whsec_ secret (the one the subscription's creation showed)")
     try:

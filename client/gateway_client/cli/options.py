@@ -35,11 +35,37 @@ def remote(command: argparse.ArgumentParser, token: bool = True, platform: bool 
         )
 
 
+MOST_SECONDS = 86_400
+"""A day: the longest wait an option sets (a timer past it overflows the platform's)."""
+
+
 def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    if not 0 < value <= MOST_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive number of seconds, at most {MOST_SECONDS}"
+        )
+    return value
+
+
+def minutes(text: str) -> int:
+    """Whole minutes, none to a week."""
+    return _within(text, 0, 7 * 24 * 60, "minutes")
+
+
+def port(text: str) -> int:
+    """A TCP port (0: any free one)."""
+    return _within(text, 0, 65_535, "a port")
+
+
+def _within(text: str, low: int, high: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what} from {low} to {high}")
     return value

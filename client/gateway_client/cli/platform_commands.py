@@ -19,7 +19,7 @@ from gateway_client.cli import witness as cli_witness
 from gateway_client.cli.errors import read_batch
 from gateway_client.cli.first_sent import issued_at
 from gateway_client.cli.key_files import read_secret, read_signer
-from gateway_client.cli.options import remote
+from gateway_client.cli.options import minutes, remote
 from gateway_client.cli.subject_table import render_upload
 from gateway_client.log_verifier import verify_log
 from gateway_client.proof_audit import StoredCopy
@@ -45,6 +45,10 @@ def _push(args: argparse.Namespace) -> int:
     reply = cli_errors.gateway_answer(client.push(entries, now, args.batch_id, first, removals))
     if reply.status != 200:
         raise cli_errors.refused(reply)
+    if not (isinstance(reply.body, dict) and isinstance(reply.body.get("accepted"), int)):
+        raise cli_errors.CliError(  # another service's JSON: no push result (review 357)
+            "the answer (HTTP 200) is no push result: is --url the gateway's address?"
+        )
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
     # a script running the push nightly sees the refusals in its exit status, not only in text
     return cli_errors.SOME_REFUSED if reply.body.get("rejected") else 0
@@ -268,7 +272,7 @@ def declare_verify_log(commands: Any) -> None:
     )
     verify.add_argument(
         "--grace-minutes",
-        type=int,
+        type=minutes,
         default=15,
         help="an owed change logged less than this ago and not stored is in flight, not missing",
     )

@@ -16,7 +16,7 @@ from gateway_client.batch_receiver import fetch_file
 from gateway_client.cli.errors import CliError, read_json_body
 from gateway_client.cli.key_files import read_secret
 from gateway_client.cli.operator import Call, caller_for, show
-from gateway_client.cli.options import remote
+from gateway_client.cli.options import port, remote
 from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import DEFAULT_TOLERANCE
 from gateway_client.delivery_store import DeliveryStore, serving
@@ -74,7 +74,7 @@ def add_commands(commands: Any) -> None:
     listen = commands.add_parser(
         "listen", help="run an endpoint that verifies and stores a subscription's deliveries"
     )
-    listen.add_argument("--port", type=int, required=True, help="the port to listen on")
+    listen.add_argument("--port", type=port, required=True, help="the port to listen on")
     listen.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
     listen.add_argument("--subscription", required=True, help="the subscription it serves")
     listen.add_argument("--region", required=True, help="your region code (the audience)")

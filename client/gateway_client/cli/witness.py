@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gateway_client.cli.errors import CliError
 from gateway_client.cli.key_files import read_signer
+from gateway_client.cli.options import port
 from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import Ed25519Signer
 from gateway_client.log_audit import AuditReport
@@ -38,7 +39,7 @@ def declare(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     serve_it.add_argument(
         "--state", required=True, help="the witness's record: the latest cosigned checkpoint"
     )
-    serve_it.add_argument("--port", type=int, default=0, help="the port (default: any free one)")
+    serve_it.add_argument("--port", type=port, default=0, help="the port (default: any free one)")
     serve_it.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
     serve_it.set_defaults(run=_serve)
     vkey.set_defaults(run=_vkey)
