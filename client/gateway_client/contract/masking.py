@@ -148,19 +148,41 @@ def resident_id_in(text: str) -> tuple[int, str] | None:
 
 def resident_ids_masked(text: str) -> str:
     """``text`` with every valid resident ID number in it masked: what a view shows of text
-    stored before input refused such numbers (``gateway.recognition.disclosure``)."""
+    stored before input refused such numbers (``gateway.recognition.disclosure``). Numbers are
+    found in the NFKC form and masked where they are written (review 357: taken at the same
+    positions when the lengths agreed, characters NFKC lengthens before a number and as many it
+    shortens after it put the mask beside it)."""
     if not may_hold_id(text):
         return text
     plain = unicodedata.normalize("NFKC", text)
-    # the text as written only where it is its own NFKC form: of equal length, characters
-    # lengthened and shortened alike (ﬁ, e + U+0301) put the masks beside the numbers (review 357)
-    kept = text if plain == text else plain
+    found = [(m.start(), m.end(), masked) for m, masked in _resident_ids(plain)]
+    if not found:
+        return text
+    spans = None if plain == text else _written_spans(text, plain)
+    if spans is not None:
+        found = [(spans[start][0], spans[end - 1][1], masked) for start, end, masked in found]
+    elif plain != text:
+        text = plain  # no place of it maps to one in the text: shown in its NFKC form
     parts: list[str] = []
     end = 0
-    for found, masked_form in _resident_ids(plain):
-        parts += [kept[end : found.start()], masked_form]
-        end = found.end()
-    return "".join([*parts, kept[end:]]) if parts else text
+    for start, stop, masked_form in found:
+        parts += [text[end : max(start, end)], masked_form]
+        end = max(stop, end)
+    return "".join([*parts, text[end:]])
+
+
+def _written_spans(text: str, plain: str) -> list[tuple[int, int]] | None:
+    """For each character of ``plain``, ``text``'s NFKC form, the span of ``text`` it comes
+    from: a character with the combining marks after it. None where the text does not
+    normalise so piece by piece (a composition across pieces)."""
+    starts = [i for i, c in enumerate(text) if i == 0 or not unicodedata.combining(c)]
+    spans: list[tuple[int, int]] = []
+    for start, stop in zip(starts, [*starts[1:], len(text)], strict=True):
+        spans += [(start, stop)] * len(unicodedata.normalize("NFKC", text[start:stop]))
+    if len(spans) != len(plain):
+        return None
+    pieces = (unicodedata.normalize("NFKC", text[a:b]) for a, b in dict.fromkeys(spans))
+    return spans if "".join(pieces) == plain else None
 
 
 def values_masked(value: Any) -> Any:
