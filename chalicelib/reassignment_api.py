@@ -123,6 +123,7 @@ ROUTES: tuple[Operation, ...] = (
             errors.DatesOutOfOrder,
             errors.NotFound,
             NotInForce,
+            PeriodEnded,
             PurgeUnderWay,
             ListingChanged,
         ),
@@ -137,7 +138,9 @@ ROUTES: tuple[Operation, ...] = (
         "operator, its reason naming both days, `note` (not blank) kept as its note and "
         "withheld where the listing is shown masked; subscribers receive it as `updated`. The "
         "monthly figures judge the removal again against the corrected day, in the month it "
-        "was removed. A listing retention is erasing is 409 `listing_purged`.",
+        "was removed. A listing retention is erasing is 409 `listing_purged`; one involving an "
+        "individual whose retention is over, though its purge has not come yet, 400 "
+        "`period_ended` at `listing_id` (its data is sent to no one again).",
         handler=correct_performance,
     ),
 )

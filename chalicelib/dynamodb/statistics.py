@@ -162,9 +162,11 @@ class DynamoStatistics(Table):
         adds = ", ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
         sets = "stats_bucket = :bucket, stats_region = :region"
         expiry: dict[str, Any] = {}
-        if bucket != NOW:  # the present never expires; a month after three years
+        if bucket != NOW:  # the present never expires; a month three years after it began
+            # (from the month, not the write: an item written late outlived the keep, past
+            # which ``items_of`` takes nothing back from it — review 359)
             sets += ", expires_at = :expires"
-            expiry = {":expires": n(int((now + _KEEP).timestamp()))}
+            expiry = {":expires": n(int((_month_start(bucket) + _KEEP).timestamp()))}
         return {
             "TableName": self._table,
             "Key": _key(region, bucket),
@@ -315,7 +317,9 @@ def kept(deltas: Mapping[Key, int], now: datetime) -> dict[Key, int]:
 
 
 def _past_keep(bucket: str, now: datetime) -> bool:
-    if bucket == NOW:
-        return False
+    return bucket != NOW and now - _month_start(bucket) > _KEEP
+
+
+def _month_start(bucket: str) -> datetime:
     year, month = map(int, bucket.split("-"))
-    return now - datetime(year, month, 1, tzinfo=CHINA) > _KEEP
+    return datetime(year, month, 1, tzinfo=CHINA)

@@ -170,6 +170,17 @@ def store(
         }
         result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
         pending = [(i, x) for i, x in pending if i not in reserved]
+        past = {  # updating a listing that involves an individual, its retention over (only a
+            # newer version: the same again is a duplicate, an older one stale, as ever)
+            i: problem
+            for i, x in pending
+            if (held := current.get(x.listing_id)) is not None
+            and x.version > held.version
+            and _updates_own(held, region, relays_subregions)
+            and (problem := retention_problem(x, today, retention_years, held))
+        }
+        result.refused += [Refusal(i, *problem) for i, problem in past.items()]
+        pending = [(i, x) for i, x in pending if i not in past]
         # before planning: a refused newest must leave an older entry of the batch to be the
         # one written, not a duplicate of nothing (review 251); only the region's own (another
         # region's is not_listing_owner, and learns nothing of the period held)
@@ -184,17 +195,6 @@ def store(
             for i, field in prolonging.items()
         ]
         pending = [(i, x) for i, x in pending if i not in prolonging]
-        past = {  # updating a listing that involves an individual, its retention over (only a
-            # newer version: the same again is a duplicate, an older one stale, as ever)
-            i: problem
-            for i, x in pending
-            if (held := current.get(x.listing_id)) is not None
-            and x.version > held.version
-            and _updates_own(held, region, relays_subregions)
-            and (problem := retention_problem(x, today, retention_years, held))
-        }
-        result.refused += [Refusal(i, *problem) for i, problem in past.items()]
-        pending = [(i, x) for i, x in pending if i not in past]
         decided = plan(pending, current, region, relays_subregions, gone.keys())
         moving = [x.listing_id for _, x, held in decided.write if held is not None]
         erasing = purged(moving) if moving else set()

@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 
 from gateway.lifecycle.acting import Actors, absent
 from gateway.lifecycle.due import Budget, DueDates
-from gateway.lifecycle.freshness import PeriodEnded, check_action, check_corrected
+from gateway.lifecycle.freshness import (
+    PeriodEnded,
+    check_action,
+    check_corrected,
+    retention_problem,
+)
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import PolicyBook
@@ -316,7 +321,11 @@ class LifecycleService:
         (``gateway.lifecycle.performance_correction``)."""
         held = self.listing(credit_code, listing_id)
         self._not_under_purge(listing_id, "its day performed is erased with it")
-        moved = corrected_performance(held, request, self._clock.now())
+        now = self._clock.now()
+        over = retention_problem(held, china_date(now), self._retention_years, held)
+        if over is not None:  # sent again to every subscriber past it (review 359)
+            raise PeriodEnded(over[2], path="listing_id")
+        moved = corrected_performance(held, request, now)
         return (held, False) if moved is None else (self._save(held, moved), True)
 
     def _not_under_purge(self, listing_id: str, why: str) -> None:

@@ -1,6 +1,7 @@
 """Past a listing's retention, beside ``test_update_past_retention`` (review 356): an update
 naming a person for the first time is refused as one of a person's listing (push and bulk
-delta); the operator's reassignment puts no such listing in force again; and the same entry
+delta); the operator's reassignment and performance correction (review 359) give no such
+listing a new version, and an update lengthening its period is told so; and the same entry
 sent again is still a duplicate, an older one stale, as ever (only a version that would be
 stored is refused)."""
 
@@ -23,6 +24,7 @@ from lifecycle_support import (
     pushed,
     recent_entry,
     removal_of,
+    stamp,
 )
 from test_update_past_retention import push_at
 
@@ -195,3 +197,65 @@ def test_the_same_entry_again_past_retention_is_a_duplicate(
         bootstrap.override_clock(None)
 
     assert (again["accepted"], again["duplicate"], again["rejected"]) == (0, 1, 0), again["errors"]
+
+
+def test_a_performance_correction_past_retention_is_refused(  # review 359
+    gateway: Any, aws: Any, stream: Any, receiver: Any
+) -> None:
+    gateway.put_region(PROVINCE)
+    assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
+    city = gateway.register_platform(CITY)
+    entry = recent_entry(
+        days_ago=30,
+        decision_number="(2026)黑09执91号",
+        conduct_ended_on=add_months(china_today(), -72).isoformat(),
+        responsible_persons=NAMED,
+    )
+    lid = pushed(gateway, city, CITY, entry)
+    ten_days_ago = (china_today() - timedelta(days=10)).isoformat()
+    removed = removal_of(
+        entry, "performed", source_updated_at=stamp(-60), performed_on=ten_days_ago
+    )
+    reply = push_with_removals(gateway, city, CITY, [removed]).json_body
+    assert reply["removed"] == 1, reply
+    fan_out_and_deliver(aws, stream)
+    before = len(receiver.requests)
+    held_before = container().listings.current([(CREDIT_CODE, lid)])[lid]
+
+    path = listing_path(CREDIT_CODE, lid) + "/performance"
+    corrected = Lifecycle(gateway).post(
+        path, {"performed_on": china_today().isoformat(), "note": "执行法院来函:履行日期录入有误"}
+    )
+    fan_out_and_deliver(aws, stream)
+    sent = len(receiver.requests) - before
+    held_after = container().listings.current([(CREDIT_CODE, lid)])[lid]
+
+    assert corrected.status_code == 400, corrected.json_body
+    error = corrected.json_body["error"]
+    assert (error["code"], error["path"]) == ("period_ended", "listing_id"), error
+    assert held_after.version == held_before.version
+    assert sent == 0
+
+
+def test_a_lengthening_update_past_retention_is_refused_as_period_ended(gateway: Any) -> None:
+    """Not period_lengthened: no version of it is taken in anew, whatever else it changes."""
+    city = gateway.register_platform(CITY)
+    entry = recent_entry(
+        decision_number="(2026)黑09执93号",
+        conduct_ended_on=add_months(china_today(), -72).isoformat(),
+        responsible_persons=NAMED,
+    )
+    pushed(gateway, city, CITY, entry)
+    ended = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
+    assert ended.json_body["removed"] == 1, ended.json_body
+
+    update = {
+        **entry,
+        "open_ended": True,
+        "source_updated_at": (datetime.now(UTC) + timedelta(seconds=1)).isoformat(),
+    }
+    reply = gateway.push(city, CITY, [update]).json_body
+
+    assert (reply["accepted"], reply["rejected"]) == (0, 1), reply
+    [error] = reply["errors"]
+    assert (error["field"], error["code"]) == ("decision_number", "period_ended"), error
