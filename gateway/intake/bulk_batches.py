@@ -29,6 +29,7 @@ from gateway.intake.storing import (
     store,
 )
 from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, RETENTION_YEARS, Removal, RemovalReason
+from gateway.ownership import NOT_OWNER
 from gateway.ports import ListingStore
 from gateway.promotion import promote
 from gateway_client.contract import (
@@ -89,10 +90,14 @@ def parse_batch(
 
 
 SUPERSEDED = "superseded_by_newer_resync"
-SET_ASIDE = frozenset({FUTURE_DATE, PERIOD_ENDED, SETTLED, SUPERSEDED, RESTARTED, LENGTHENED})
+SET_ASIDE = frozenset(
+    {FUTURE_DATE, PERIOD_ENDED, SETTLED, SUPERSEDED, RESTARTED, LENGTHENED, NOT_OWNER}
+)
 """Codes of lines that name their listing and are refused only for what it is today (its
 period, its settled commitment), for a period it may not be given (the held one stands: review
-258), or for a newer list: a resync still holds that listing."""
+258), or for a newer list: a resync still holds that listing; or that name another region's
+listing, which no resync of this region removes (review 361: a city's court list overlapping
+the national court source's withheld every removal of the city's)."""
 
 
 def set_aside(errors: Sequence[LineError]) -> set[int]:
