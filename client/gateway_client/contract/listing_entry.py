@@ -16,6 +16,7 @@ from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.evaluation import Evaluation
 from gateway_client.contract.extension import (
     Extension,
+    check_decided_anew,
     check_extension,
     check_open_ended,
     longest_until,
@@ -134,6 +135,11 @@ class ListingEntry(Frozen):
         domain = info.data.get("domain")
         if value is not None and domain is not None:
             check_extension(value, domain, info.data.get("decided_on"))
+        number = info.data.get("decision_number")
+        if value is not None and number is not None and intake_of(info) is not None:
+            # a longer period needs a decision of its own, from the first push too (review
+            # 361: the decision alone listed for five years, not two); stored ones still read
+            check_decided_anew(value, number)
         return value
 
     @field_validator("open_ended")
