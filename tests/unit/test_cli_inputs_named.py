@@ -1,7 +1,8 @@
 """Client inputs that ended in "unexpected …" (and, for --timeout, a thread's traceback) are one
 line naming what is wrong, as the README promises: a usage error for an option out of range,
 the file for a file that is no JSON or no UTF-8, the answer for one that is no push result or
-no keys answer (review 357)."""
+no keys answer (review 357), a number too long to read, or a key twice in any form of a push
+file (review 360)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gateway_client.cli import main as cli
+from gateway_client.cli.errors import CliError, read_batch
 from gateway_client.contract import generate_signing_key
 
 
@@ -164,3 +166,54 @@ def test_listen_on_a_port_past_65535_is_a_usage_error(tmp_path, capsys):  # type
     )
     assert status != 0
     assert "unexpected" not in err, err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"entries": [{"reason": "甲", "reason": "乙"}]}',  # the object form
+        '{"reason": "甲",\n "reason": "乙"}',  # one entry alone, on several lines
+        '{"entries": [], "entries": [{"reason": "乙"}]}',  # the batch's own members
+    ],
+    ids=["entries-object", "single-entry", "entries-twice"],
+)
+def test_push_file_with_a_repeated_key_is_refused(tmp_path: Path, text: str) -> None:
+    """As a JSON array or NDJSON file with a key twice is (review 242): which was meant is the
+    user's to say (review 360: the last was kept, and the push signed and sent only "乙")."""
+    path = tmp_path / "entries.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CliError, match="appears twice"):
+        read_batch(str(path))
+
+
+@pytest.mark.parametrize("command", ["push", "agreement", "subscribe"])
+def test_a_file_with_an_overlong_integer_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """A JSON number of 5,000 digits: Python's int limit raises ValueError (not a
+    JSONDecodeError), which ``read_batch`` / ``_json`` let through as "unexpected ValueError"."""
+    path = tmp_path / "in.json"
+    path.write_text('[{"source_sequence": ' + "1" * 5000 + "}]")
+    key = tmp_path / "k.key"
+    key.write_text(generate_signing_key() + "\n")
+    url = "http://127.0.0.1:9"
+    argv = {
+        "push": [
+            "push",
+            str(path),
+            "--url",
+            url,
+            "--region",
+            "430000",
+            "--key-id",
+            "k",
+            "--key-file",
+            str(key),
+        ],
+        "agreement": ["agreement", "create", str(path), "--url", url, "--token", "t"],
+        "subscribe": ["subscribe", str(path), "--url", url, "--token", "t"],
+    }[command]
+    status, err = _cli(argv, capsys)
+    assert status == 1, err
+    assert "unexpected" not in err, err
+    assert str(path) in err, err

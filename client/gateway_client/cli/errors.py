@@ -75,9 +75,11 @@ def read_batch(path: str) -> tuple[list[Any], list[Any]]:
     if text.lstrip().startswith("["):
         loaded: list[Any] = _json(path, text)
         return loaded, []
-    try:
-        whole = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):  # each line then says what is wrong
+    try:  # a key twice is refused here too (review 360: the last one was sent, unsaid)
+        whole = json.loads(text, object_pairs_hook=_once_each)
+    except _Repeated:
+        return [_json(path, text)], []  # raises, naming the key
+    except (ValueError, RecursionError):  # each line then says what is wrong
         lines = text.splitlines()
         return [_json(path, line, n) for n, line in enumerate(lines, 1) if line.strip()], []
     if isinstance(whole, dict) and whole.keys() & _MEMBERS:
@@ -116,16 +118,17 @@ def _text(path: str) -> str:
 
 
 def _json(path: str, text: str, line: int | None = None) -> Any:
+    at = f" (line {line})" if line else ""
     try:
         return json.loads(text, object_pairs_hook=_once_each)
     except json.JSONDecodeError as exc:
         where = f"line {line or exc.lineno}, column {exc.colno}"
         raise CliError(f"{path}: not valid JSON at {where}: {exc.msg}") from exc
     except RecursionError as exc:
-        at = f" (line {line})" if line else ""
         raise CliError(f"{path}{at}: nested too deep to be read as JSON") from exc
+    except ValueError as exc:  # a number of more digits than Python reads, say
+        raise CliError(f"{path}{at}: not valid JSON: {exc}") from exc
     except _Repeated as exc:
-        at = f" (line {line})" if line else ""
         raise CliError(
             f"{path}{at}: the key {exc.key!r} appears twice in one object; the gateway refuses "
             "that (duplicate_key), and which one was meant is yours to say"
