@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from gateway_client.contract import ForbiddenError, SchemaError, is_national_source
+from gateway_client.contract import ForbiddenError, SchemaError, is_national_source, quoted_key
 
 DOMAIN_NOT_PERMITTED = "domain_not_permitted"
 
@@ -24,7 +24,7 @@ def domain_problem(domain: str, region: str, permitted: Sequence[str]) -> tuple[
         return None
     return (
         DOMAIN_NOT_PERMITTED,
-        f"{region} lists in {', '.join(permitted)} only, not {domain}",
+        f"{region} lists in {', '.join(permitted)} only, not {quoted_key(domain)}",
     )
 
 

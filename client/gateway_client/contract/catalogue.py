@@ -119,8 +119,10 @@ _NAME_SHAPED = re.compile(r"[!-~]{1,64}")  # printable ASCII: ``$schema``, ``a.b
 def quoted_key(value: str) -> str:
     """A catalogue key an error may quote back: the value if it is shaped like one, else a
     placeholder. A refusal is kept with a push's or an upload's result and shown in the
-    console; a person's name typed into a key's place must not be kept there (review 47c)."""
-    return value if _KEY_SHAPED.fullmatch(value) else "(not a catalogue key)"
+    console; a person's name typed into a key's place must not be kept there (review 47c),
+    nor a number that could be an ID or a phone number (eleven digits or more: review 361)."""
+    shaped = _KEY_SHAPED.fullmatch(value) and sum(c.isdigit() for c in value) < 11
+    return value if shaped else "(not a catalogue key)"
 
 
 def quoted_field(value: str) -> str:
@@ -158,7 +160,7 @@ GradeKeys = Annotated[tuple[str, ...], AfterValidator(known_grades)]
 
 def known_domains(value: tuple[str, ...]) -> tuple[str, ...]:
     """A pydantic validator body: every domain must be in the catalogue."""
-    unknown = [d for d in value if load_catalogue().domain(d) is None]
+    unknown = [quoted_key(d) for d in value if load_catalogue().domain(d) is None]
     if unknown:
         raise PydanticCustomError(
             "unknown_domain", "not in the catalogue: {domains}", {"domains": ", ".join(unknown)}
