@@ -135,9 +135,10 @@ def _cut(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with any resident ID number the join or the cut
     made masked: intake judged the commitment's fields one by one, and a decision number ending
     in six digits before a reason starting with eight, or a 19-digit run cut to 18, is a number
-    deliveries would carry in full to every region (review 354). Masking gives the text's NFKC
-    form, which may be longer (……, six dots): cut and masked again until it holds (review
-    357: the entry failed its length, and the tick on that commitment for good)."""
+    deliveries would carry in full to every region (review 354). Masking may lengthen the text
+    (a number written in fewer characters than its mask, ⒈ for "1.", or text shown in its NFKC
+    form where no place of it maps): cut and masked again until it holds (review 357: the entry
+    failed its length, and the tick on that commitment for good)."""
     cut = text[:limit].rstrip("\r")
     while (masked := resident_ids_masked(cut)) != cut:  # each round masks digits: it ends
         cut = masked[:limit].rstrip("\r")
