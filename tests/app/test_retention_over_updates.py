@@ -13,7 +13,6 @@ from typing import Any
 
 from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE
 from lifecycle_support import (
-    PERSON_CODE,
     XINZHENG,
     Lifecycle,
     add_months,
@@ -26,11 +25,11 @@ from lifecycle_support import (
     removal_of,
     stamp,
 )
-from test_update_past_retention import push_at
+from test_update_past_retention import listed_and_ended, push_at
 
 from chalicelib import bootstrap
 from chalicelib.bootstrap import container
-from gateway_client.contract import FixedClock, china_date
+from gateway_client.contract import FixedClock
 
 REPRESENTATIVE = "110108198506150478"
 NAMED = [{"name": "周某某", "role": "legal_representative", "id_number": REPRESENTATIVE}]
@@ -46,35 +45,15 @@ def test_a_person_named_in_an_update_past_retention_is_refused(
         gateway.put_region(PROVINCE)
         assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
         city = gateway.register_platform(CITY)
-        today = china_date(start)
-        entry = {
-            "credit_code": CREDIT_CODE,
-            "subject_name": "七台河某某建设工程有限公司",
-            "kind": "black",
-            "domain": "court_defaulter",
-            "severity": "serious",
-            "reason": "有履行能力而拒不履行生效法律文书确定的义务",
-            "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
-            "deciding_authority": "七台河市中级人民法院",
-            "decision_number": "(2026)黑09执78号",
-            "decided_on": (today - timedelta(days=30)).isoformat(),
-            "valid_from": (today - timedelta(days=30)).isoformat(),
-            "conduct_ended_on": add_months(today, -72).isoformat(),
-            "source_updated_at": (start - timedelta(hours=1)).isoformat(),
-        }
-        assert push_at(gateway, city, start, [entry], [])["accepted"] == 1
-        ended = push_at(
+        entry = listed_and_ended(
             gateway,
             city,
             start,
-            [],
-            [
-                removal_of(
-                    entry, "revoked", source_updated_at=(start - timedelta(minutes=30)).isoformat()
-                )
-            ],
+            72,
+            credit_code=CREDIT_CODE,
+            subject_name="七台河某某建设工程有限公司",
+            decision_number="(2026)黑09执78号",
         )
-        assert ended["removed"] == 1, ended
         fan_out_and_deliver(aws, stream)
         before = len(receiver.requests)
 
@@ -169,27 +148,7 @@ def test_the_same_entry_again_past_retention_is_a_duplicate(
     try:
         gateway.put_region(PROVINCE)
         city = gateway.register_platform(CITY)
-        today = china_date(start)
-        entry = {
-            "credit_code": PERSON_CODE,
-            "subject_name": "黄某某",
-            "kind": "black",
-            "domain": "court_defaulter",
-            "severity": "serious",
-            "reason": "有履行能力而拒不履行生效法律文书确定的义务",
-            "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
-            "deciding_authority": "七台河市中级人民法院",
-            "decision_number": "(2026)黑09执80号",
-            "decided_on": (today - timedelta(days=30)).isoformat(),
-            "valid_from": (today - timedelta(days=30)).isoformat(),
-            "conduct_ended_on": add_months(today, -72).isoformat(),
-            "source_updated_at": (start - timedelta(hours=1)).isoformat(),
-        }
-        assert push_at(gateway, city, start, [entry], [])["accepted"] == 1
-        removal = removal_of(
-            entry, "revoked", source_updated_at=(start - timedelta(minutes=30)).isoformat()
-        )
-        assert push_at(gateway, city, start, [], [removal])["removed"] == 1
+        entry = listed_and_ended(gateway, city, start, 72, decision_number="(2026)黑09执80号")
         # within the evidence window (the purge is not due yet), the first push sent again
         clock.advance(timedelta(days=10))
         again = push_at(gateway, city, clock.now(), [entry], [])

@@ -34,6 +34,39 @@ def push_at(
     return reply.json_body
 
 
+def listed_and_ended(
+    gateway: Any, city: Any, start: datetime, months_ago: int, **fields: Any
+) -> dict[str, Any]:
+    """A person's court defaulter listing pushed at ``start`` (decided 30 days before, its
+    conduct ended ``months_ago`` months before: retention counts from it) and revoked by its
+    owner at once: the entry pushed (``fields`` over its defaults)."""
+    today = china_date(start)
+    entry = {
+        "credit_code": PERSON_CODE,
+        "subject_name": "黄某某",
+        "kind": "black",
+        "domain": "court_defaulter",
+        "severity": "serious",
+        "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+        "deciding_authority": "七台河市中级人民法院",
+        "decision_number": "(2026)黑09执77号",
+        "decided_on": (today - timedelta(days=30)).isoformat(),
+        "valid_from": (today - timedelta(days=30)).isoformat(),
+        "conduct_ended_on": add_months(today, -months_ago).isoformat(),
+        "source_updated_at": (start - timedelta(hours=1)).isoformat(),
+        **fields,
+    }
+    listed = push_at(gateway, city, start, [entry], [])
+    assert listed["accepted"] == 1, listed["errors"]
+    stamped = (start - timedelta(minutes=30)).isoformat()
+    ended = push_at(
+        gateway, city, start, [], [removal_of(entry, "revoked", source_updated_at=stamped)]
+    )
+    assert ended["removed"] == 1, ended
+    return entry
+
+
 def ended_then_updated(
     gateway: Any, aws: Any, stream: Any, receiver: Any, conduct_months_ago: int
 ) -> tuple[dict[str, Any], int, dict[str, Any]]:
@@ -47,37 +80,7 @@ def ended_then_updated(
         gateway.put_region(PROVINCE)
         assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
         city = gateway.register_platform(CITY)
-        today = china_date(start)
-        entry = {
-            "credit_code": PERSON_CODE,
-            "subject_name": "黄某某",
-            "kind": "black",
-            "domain": "court_defaulter",
-            "severity": "serious",
-            "reason": "有履行能力而拒不履行生效法律文书确定的义务",
-            "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
-            "deciding_authority": "七台河市中级人民法院",
-            "decision_number": "(2026)黑09执77号",
-            "decided_on": (today - timedelta(days=30)).isoformat(),
-            "valid_from": (today - timedelta(days=30)).isoformat(),
-            # the conduct ended six years ago: retention counts from it
-            "conduct_ended_on": add_months(today, -conduct_months_ago).isoformat(),
-            "source_updated_at": (start - timedelta(hours=1)).isoformat(),
-        }
-        listed = push_at(gateway, city, start, [entry], [])
-        assert listed["accepted"] == 1, listed["errors"]
-        ended = push_at(
-            gateway,
-            city,
-            start,
-            [],
-            [
-                removal_of(
-                    entry, "revoked", source_updated_at=(start - timedelta(minutes=30)).isoformat()
-                )
-            ],
-        )
-        assert ended["removed"] == 1, ended
+        entry = listed_and_ended(gateway, city, start, conduct_months_ago)
         fan_out_and_deliver(aws, stream)
         before = len(receiver.requests)
 
