@@ -224,7 +224,7 @@ class ListingEntry(Frozen):
             raise PydanticCustomError(
                 "unknown_scheme",
                 "scheme {scheme} is not in the catalogue",
-                {"scheme": value.scheme, "field": "scheme"},
+                {"scheme": quoted_key(value.scheme), "field": "scheme"},
             )
         if value.grade not in scheme.grades:
             raise PydanticCustomError(

@@ -79,16 +79,18 @@ def _as_issued(compact: str, before: str) -> str | None:
 
 
 _OVERLAPPING_UP_TO = 8192
-"""Text searched candidate by overlapping candidate: twice the longest text field (4,000)."""
+"""Text searched candidate by overlapping candidate: twice the longest text field (4,000), as
+written (its NFKC form may be many times longer: U+FDFA is 18 characters; review 362)."""
 
 
-def _resident_ids(plain: str) -> Iterator[tuple[re.Match[str], str]]:
+def _resident_ids(plain: str, written: int) -> Iterator[tuple[re.Match[str], str]]:
     """Each valid resident ID number in NFKC text, with its masked form, in order. Only a
     number that passes the GB 11643 check counts: a case or account number of 18 digits is no
     one's ID; a 15-digit one counts when it names a division that could have issued it and a
     birth date. The 18-digit ones are found first (then those written in groups), the
     15-digit ones in the text left between them: other digits before an ID's first group may
-    make 15 of their own (review 182)."""
+    make 15 of their own (review 182). ``written``: the length of the text as written."""
+    overlapping = written <= _OVERLAPPING_UP_TO
     found: list[tuple[re.Match[str], str]] = []
     for candidate in (
         _ID_CANDIDATE,
@@ -96,7 +98,7 @@ def _resident_ids(plain: str) -> Iterator[tuple[re.Match[str], str]]:
         _OLD_ID_CANDIDATE,
         _OLD_GROUPED_CANDIDATE,
     ):
-        found += _valid(_blanked(plain, found), candidate)
+        found += _valid(_blanked(plain, found), candidate, overlapping)
     yield from sorted(found, key=lambda x: x[0].start())
 
 
@@ -109,7 +111,9 @@ def _blanked(plain: str, found: list[tuple[re.Match[str], str]]) -> str:
     return "".join([*parts, plain[end:]])
 
 
-def _valid(plain: str, candidate: re.Pattern[str]) -> Iterator[tuple[re.Match[str], str]]:
+def _valid(
+    plain: str, candidate: re.Pattern[str], overlapping: bool
+) -> Iterator[tuple[re.Match[str], str]]:
     """The ``candidate`` matches that are valid numbers. One that is none is looked past one
     digit group at a time, not skipped whole: a number written before an ID in groups (房间
     1234 110105 19491231 002X) made with the ID's first groups a candidate of its own, and the
@@ -117,7 +121,6 @@ def _valid(plain: str, candidate: re.Pattern[str]) -> Iterator[tuple[re.Match[st
     long as a field holds; longer text (a body's junk key, read before anything is
     authenticated) is searched a candidate at a time (review 136: 2.8 MB of spaced digits took
     25 s)."""
-    overlapping = len(plain) <= _OVERLAPPING_UP_TO
     at = 0
     while (found := candidate.search(plain, at)) is not None:
         written = _SEPARATORS.sub("", found.group()).upper()
@@ -142,8 +145,12 @@ def _masked_old(number: str) -> str:
 def resident_id_in(text: str) -> tuple[int, str] | None:
     """Where the first valid resident ID number in ``text`` starts, and its masked form (what
     input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``)."""
-    first = next(_resident_ids(unicodedata.normalize("NFKC", text)), None)
-    return None if first is None else (first[0].start(), first[1])
+    plain = unicodedata.normalize("NFKC", text)
+    first = next(_resident_ids(plain, len(text)), None)
+    if first is None:
+        return None
+    spans = None if plain == text else _written_spans(text, plain)  # where it is written
+    return (first[0].start() if spans is None else spans[first[0].start()][0]), first[1]
 
 
 def resident_ids_masked(text: str) -> str:
@@ -155,7 +162,7 @@ def resident_ids_masked(text: str) -> str:
     if not may_hold_id(text):
         return text
     plain = unicodedata.normalize("NFKC", text)
-    found = [(m.start(), m.end(), masked) for m, masked in _resident_ids(plain)]
+    found = [(m.start(), m.end(), masked) for m, masked in _resident_ids(plain, len(text))]
     if not found:
         return text
     spans = None if plain == text else _written_spans(text, plain)
