@@ -158,15 +158,12 @@ def test_the_same_entry_again_past_retention_is_a_duplicate(
     assert (again["accepted"], again["duplicate"], again["rejected"]) == (0, 1, 0), again["errors"]
 
 
-def test_a_performance_correction_past_retention_is_refused(  # review 359
-    gateway: Any, aws: Any, stream: Any, receiver: Any
-) -> None:
-    gateway.put_region(PROVINCE)
-    assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
-    city = gateway.register_platform(CITY)
+def performed_past_retention(gateway: Any, city: Any, decision_number: str) -> tuple[str, str]:
+    """A listing naming a person, its conduct ended six years ago, pushed and removed as
+    performed ten days ago (so its retention is over): its id, and the day performed."""
     entry = recent_entry(
         days_ago=30,
-        decision_number="(2026)黑09执91号",
+        decision_number=decision_number,
         conduct_ended_on=add_months(china_today(), -72).isoformat(),
         responsible_persons=NAMED,
     )
@@ -177,6 +174,16 @@ def test_a_performance_correction_past_retention_is_refused(  # review 359
     )
     reply = push_with_removals(gateway, city, CITY, [removed]).json_body
     assert reply["removed"] == 1, reply
+    return lid, ten_days_ago
+
+
+def test_a_performance_correction_past_retention_is_refused(  # review 359
+    gateway: Any, aws: Any, stream: Any, receiver: Any
+) -> None:
+    gateway.put_region(PROVINCE)
+    assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
+    city = gateway.register_platform(CITY)
+    lid, _ = performed_past_retention(gateway, city, "(2026)黑09执91号")
     fan_out_and_deliver(aws, stream)
     before = len(receiver.requests)
     held_before = container().listings.current([(CREDIT_CODE, lid)])[lid]
@@ -218,3 +225,17 @@ def test_a_lengthening_update_past_retention_is_refused_as_period_ended(gateway:
     assert (reply["accepted"], reply["rejected"]) == (0, 1), reply
     [error] = reply["errors"]
     assert (error["field"], error["code"]) == ("decision_number", "period_ended"), error
+
+
+def test_the_day_held_already_is_a_replay_past_retention(gateway: Any) -> None:
+    """A performance correction naming the day held already is a replay (200, ``changed:
+    false``) past retention too: the operator's retry of one that went through was told 400
+    ``period_ended``, that nothing was done (review 362)."""
+    city = gateway.register_platform(CITY)
+    lid, ten_days_ago = performed_past_retention(gateway, city, "(2026)黑09执92号")
+
+    path = listing_path(CREDIT_CODE, lid) + "/performance"
+    again = Lifecycle(gateway).post(path, {"performed_on": ten_days_ago, "note": "重发"})
+
+    assert again.status_code == 200, again.json_body
+    assert again.json_body["changed"] is False, again.json_body
