@@ -6,17 +6,19 @@ from datetime import date, timedelta
 
 import pytest
 from builders import RESIDENT_ID, USCC, entry, make_resident_id, person
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from stdnum.cn import ric
 
 from gateway_client.contract.codes import (
     CodeProblem,
+    CreditCode,
     SubjectType,
     born_by,
     classify,
     mask,
+    mistyped_persons_number,
     requested_code,
 )
 from gateway_client.contract.errors import BadRequest
@@ -332,7 +334,8 @@ def test_a_division_gone_before_the_birth_issued_no_number_of_it() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.sampled_from(("511101", "131101", "321201", "420281", "621201")),  # made 1985 and later
+    # made 1985 and later; as a USCC's, digits 3–8 (110119, 120119) name a registering division
+    st.sampled_from(("511101", "131101", "321201", "621201")),
     st.dates(min_value=date(1900, 1, 1), max_value=date(1984, 12, 31)),
     st.integers(min_value=0, max_value=999),
 )
@@ -350,6 +353,32 @@ def test_an_organisation_s_code_that_looks_like_a_later_office_s_number_stays_on
         assert classify(code)[1] is SubjectType.NATURAL_PERSON
     else:
         assert classify(code) == (code, SubjectType.LEGAL_PERSON)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(("420281", "810000", "820000", "830000", "911840", "944392", "937410")),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(1984, 12, 31)),  # before 420281 was
+    st.integers(min_value=0, max_value=999),
+)
+def test_a_mistyped_number_no_organisation_could_hold_is_a_persons_and_refused_in_input(
+    division: str, born: date, sequence: int
+) -> None:
+    """A person's number (a later office's, a residence permit's, a foreign permanent
+    resident's) with a wrong check digit that passes the USCC check: as a USCC its registering
+    division (digits 3–8: 028119, 000019, 184019, …) is none, so no organisation holds it. Read
+    as an organisation's it was stored unmasked and shown to anyone (review 361); it is a
+    person's (masked), and refused in input."""
+    body = f"{division}{born:%Y%m%d}{sequence:03d}"
+    code = body + gb32100_check(body)
+    assume(code[17] in RIC_CHECKS and code[17] != gb11643_check(body))  # a person's look
+
+    assert classify(code) == (code, SubjectType.NATURAL_PERSON)
+    assert mask(code) == code[:6] + "*" * 11 + code[17]
+    assert mistyped_persons_number(code, SubjectType.NATURAL_PERSON)
+    with pytest.raises(ValidationError) as refused:
+        TypeAdapter(CreditCode).validate_python(code, context=Intake(today=date(2026, 12, 1)))
+    assert refused.value.errors()[0]["type"] == "invalid_check_character"
 
 
 @settings(max_examples=100, deadline=None)

@@ -26,7 +26,12 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of
-from gateway_client.contract.regions import existed_from, known_division, newer_district
+from gateway_client.contract.regions import (
+    existed_from,
+    jurisdiction_exists,
+    known_division,
+    newer_district,
+)
 
 
 class SubjectType(StrEnum):
@@ -109,10 +114,13 @@ def _classify(value: str) -> tuple[str, SubjectType]:
         if ric.calc_check_digit(code) == code[17]:
             return code, SubjectType.NATURAL_PERSON
         if look is _Look.ISSUED_LATER and uscc.is_valid(code):
-            return code, SubjectType.LEGAL_PERSON  # an organisation's, as before (review 124)
+            return code, _organisation_or_mistyped(code)  # an organisation's (review 124)
         raise _problem(InvalidChecksum(), "resident ID number")
-    if _permanent_residence_id(code):
-        return code, SubjectType.NATURAL_PERSON
+    if _permanent_residence_look(code):
+        if ric.calc_check_digit(code) == code[17]:
+            return code, SubjectType.NATURAL_PERSON
+        if uscc.is_valid(code):
+            return code, _organisation_or_mistyped(code)
     try:
         _validate_uscc(code)
     except ValidationError as error:
@@ -164,21 +172,41 @@ def _resident_id_look(code: str) -> _Look | None:
     return _Look.BORN_THERE
 
 
-def _permanent_residence_id(code: str) -> bool:
+def _permanent_residence_look(code: str) -> bool:
     """A foreign permanent resident's ID number (外国人永久居留身份证, the form issued since
     2023): 9, the issuing province, the nationality (three digits), the birth date, a
     sequence number and GB 11643's check digit — a person's number that no division starts,
     which stdnum read as a USCC (1 in 31 pass its check) and was shown to anyone in full
-    (review 282). An all-digit USCC that fits this form and this check too is read as a
-    person's, as a code right both ways is (masked, looked up with a purpose): the safe side,
-    the same whatever the day (``born_by`` does not refuse it: ``_may_be_a_company``)."""
+    (review 282). With a right check digit it is a person's; an all-digit USCC that fits this
+    form and this check too is read as a person's, as a code right both ways is (masked,
+    looked up with a purpose): the safe side, the same whatever the day (``born_by`` does not
+    refuse it: ``_may_be_a_company``)."""
     if not (_RIC_SHAPE.fullmatch(code) and code[0] == "9" and known_division(f"{code[1:3]}0000")):
         return False
     try:
         born = ric.get_birth_date(code)
     except ValidationError:
         return False
-    return born.year >= _EARLIEST_BIRTH_YEAR and ric.calc_check_digit(code) == code[17]
+    return born.year >= _EARLIEST_BIRTH_YEAR
+
+
+def _organisation_or_mistyped(code: str) -> SubjectType:
+    """A code that looks like a person's number with a wrong check digit but passes the USCC
+    check: an organisation's only if the USCC's registering division (digits 3–8) is one.
+    Else no organisation holds it — a foreign permanent resident's or a residence permit's
+    number mistyped, 1 typo in 31 passing GB 32100 (review 361), which read as a company's was
+    stored unmasked and shown to anyone. Such a code is read as a person's (masked, erased;
+    stored records of the release before included) and refused in input
+    (``mistyped_persons_number``)."""
+    if jurisdiction_exists(code[2:8]):
+        return SubjectType.LEGAL_PERSON
+    return SubjectType.NATURAL_PERSON
+
+
+def mistyped_persons_number(code: str, subject_type: SubjectType) -> bool:
+    """A code read as a person's whose GB 11643 check digit is wrong
+    (``_organisation_or_mistyped``)."""
+    return subject_type is SubjectType.NATURAL_PERSON and ric.calc_check_digit(code) != code[17]
 
 
 def _issued_from(code: str, born: int) -> bool:
@@ -282,6 +310,8 @@ def _credit_code(value: str, info: ValidationInfo) -> str:
     intake = intake_of(info)
     try:
         code, subject_type = classify(value)
+        if intake is not None and mistyped_persons_number(code, subject_type):
+            raise _problem(InvalidChecksum(), "resident ID number")
         if intake is not None and intake.today is not None:
             born_by(code, subject_type, intake.today)
     except CodeProblem as exc:
