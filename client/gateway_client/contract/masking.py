@@ -19,6 +19,7 @@ from stdnum.cn import ric
 
 from gateway_client.contract.codes import CodeProblem, SubjectType, classify, mask
 from gateway_client.contract.model import may_hold_id
+from gateway_client.contract.reading import nfkc, reading_form, written_spans
 
 # An ID starts where no letter or digit precedes it, or right after an escape sequence (``\n``,
 # ``\t``, ``\u5f20``, ``\xe5``): the text masked may already be escaped (a JSON log line, a repr),
@@ -84,12 +85,13 @@ written (its NFKC form may be many times longer: U+FDFA is 18 characters; review
 
 
 def _resident_ids(plain: str, written: int) -> Iterator[tuple[re.Match[str], str]]:
-    """Each valid resident ID number in NFKC text, with its masked form, in order. Only a
-    number that passes the GB 11643 check counts: a case or account number of 18 digits is no
-    one's ID; a 15-digit one counts when it names a division that could have issued it and a
-    birth date. The 18-digit ones are found first (then those written in groups), the
-    15-digit ones in the text left between them: other digits before an ID's first group may
-    make 15 of their own (review 182). ``written``: the length of the text as written."""
+    """Each valid resident ID number in ``plain`` (text in one form), with its masked form, in
+    order. Only a number that passes the GB 11643 check counts: a case or account number of 18
+    digits is no one's ID; a 15-digit one counts when it names a division that could have
+    issued it and a birth date. The 18-digit ones are found first (then those written in
+    groups), the 15-digit ones in the text left between them: other digits before an ID's
+    first group may make 15 of their own (review 182). ``written``: the length of the text as
+    written."""
     overlapping = written <= _OVERLAPPING_UP_TO
     found: list[tuple[re.Match[str], str]] = []
     for candidate in (
@@ -143,53 +145,56 @@ def _masked_old(number: str) -> str:
 
 
 def resident_id_in(text: str) -> tuple[int, str] | None:
-    """Where the first valid resident ID number in ``text`` starts, and its masked form (what
-    input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``)."""
-    plain = unicodedata.normalize("NFKC", text)
-    first = next(_resident_ids(plain, len(text)), None)
-    if first is None:
-        return None
-    spans = None if plain == text else _written_spans(text, plain)  # where it is written
-    return (first[0].start() if spans is None else spans[first[0].start()][0]), first[1]
+    """Where the first valid resident ID number in ``text`` is written, and its masked form
+    (what input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``)."""
+    _, hits = _found(text)
+    return (hits[0][0], hits[0][2]) if hits else None
 
 
 def resident_ids_masked(text: str) -> str:
     """``text`` with every valid resident ID number in it masked: what a view shows of text
     stored before input refused such numbers (``gateway.recognition.disclosure``). Numbers are
-    found in the NFKC form and masked where they are written (review 357: taken at the same
-    positions when the lengths agreed, characters NFKC lengthens before a number and as many it
-    shortens after it put the mask beside it)."""
+    found in the NFKC form and in the reading form and masked where they are written (review
+    357: taken at the same positions when the lengths agreed, characters NFKC lengthens before
+    a number and as many it shortens after it put the mask beside it)."""
     if not may_hold_id(text):
         return text
-    plain = unicodedata.normalize("NFKC", text)
-    found = [(m.start(), m.end(), masked) for m, masked in _resident_ids(plain, len(text))]
-    if not found:
-        return text
-    spans = None if plain == text else _written_spans(text, plain)
-    if spans is not None:
-        found = [(spans[start][0], spans[end - 1][1], masked) for start, end, masked in found]
-    elif plain != text:
-        text = plain  # no place of it maps to one in the text: shown in its NFKC form
+    shown, hits = _found(text)
     parts: list[str] = []
     end = 0
-    for start, stop, masked_form in found:
-        parts += [text[end : max(start, end)], masked_form]
+    for start, stop, masked_form in hits:
+        if start >= end:
+            parts += [shown[end:start], masked_form]
+        elif stop > end:  # found in both forms, a longer number in one: hidden to its end
+            parts.append("*" * (stop - end))
         end = max(stop, end)
-    return "".join([*parts, text[end:]])
+    return "".join([*parts, shown[end:]])
 
 
-def _written_spans(text: str, plain: str) -> list[tuple[int, int]] | None:
-    """For each character of ``plain``, ``text``'s NFKC form, the span of ``text`` it comes
-    from: a character with the combining marks after it. None where the text does not
-    normalise so piece by piece (a composition across pieces)."""
-    starts = [i for i, c in enumerate(text) if i == 0 or not unicodedata.combining(c)]
-    spans: list[tuple[int, int]] = []
-    for start, stop in zip(starts, [*starts[1:], len(text)], strict=True):
-        spans += [(start, stop)] * len(unicodedata.normalize("NFKC", text[start:stop]))
-    if len(spans) != len(plain):
-        return None
-    pieces = (unicodedata.normalize("NFKC", text[a:b]) for a, b in dict.fromkeys(spans))
-    return spans if "".join(pieces) == plain else None
+_Hit = tuple[int, int, str]
+"""Where a number is written in the text shown (start, stop), and its masked form."""
+
+
+def _found(text: str, again: bool = True) -> tuple[str, list[_Hit]]:
+    """The text to show and the numbers in it, by where they are written: each form finds what
+    the other cannot. The reading form finds a number in Chinese numerals, other scripts'
+    digits or with a mark after each digit (review 362); the NFKC form one that 一, ❶ or an
+    invisible character after it would join to more digits in the reading form (事由…0210一案).
+    Where no place of a form maps to one in the text (a composition across characters), the
+    text is shown in its reading form, searched ``again`` so."""
+    hits: list[_Hit] = []
+    for read in (nfkc, reading_form):
+        plain = read(text)
+        found = [(m.start(), m.end(), masked) for m, masked in _resident_ids(plain, len(text))]
+        if not found:
+            continue
+        spans = None if plain == text else written_spans(text, plain, read)
+        if spans is None and plain != text:
+            if again:
+                return _found(reading_form(text), again=False)
+            return plain, found
+        hits += found if spans is None else [(spans[s][0], spans[e - 1][1], m) for s, e, m in found]
+    return text, sorted(hits, key=lambda hit: (hit[0], -hit[1]))
 
 
 def values_masked(value: Any) -> Any:

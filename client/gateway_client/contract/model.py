@@ -176,6 +176,20 @@ _DIGITS = re.compile(
     r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){14}"
     r"|\d{6}[\W_]{1,3}\d{6}"  # an ID in its card's groups, any separator (``masking``)
 )
+# Digits as a reader reads them that neither ``\d`` nor NFKC makes ASCII ones — Ethiopic,
+# Kharoshthi, Rumi, double-circled and dingbat digits (❶, ➀), Chinese numerals (〇一二…九, 零,
+# 壹贰叁…) — fifteen in a row with anything but letters and digits between (combining marks,
+# invisible characters, any separators): text written so may hold a number in the reading form
+# masking searches (``masking.reading_form``: review 362). ``\d`` itself is every script's.
+# ``tests/unit/test_ids_in_text.py`` derives the digits from ``unicodedata`` again.
+OTHER_DIGITS = (
+    r"\u1369-\u1371\u19da\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792"
+    r"\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a"
+)
+CHINESE_NUMERALS = "〇零一二三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
+_SPELT_DIGITS = re.compile(
+    rf"[\d{OTHER_DIGITS}{CHINESE_NUMERALS}](?:[\W_]*+[\d{OTHER_DIGITS}{CHINESE_NUMERALS}]){{14}}"
+)
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
@@ -213,10 +227,20 @@ def invisible_dropped(text: str) -> str:
 
 def may_hold_id(text: str) -> bool:
     """Whether ``text`` may hold a resident ID: 15 digits in a row (a first-generation number
-    has no more), or a character NFKC makes
-    a digit or a separator (circled ①, superscript ¹, full-width －). One search each in C
-    settles nearly all text."""
-    return _DIGITS.search(text) is not None or BECOMES_DIGIT_OR_SEPARATOR.search(text) is not None
+    has no more), a character NFKC makes a digit or a separator (circled ①, superscript ¹,
+    full-width －), or 15 digits as a reader reads them (``_SPELT_DIGITS``). One search each in
+    C settles nearly all text."""
+    return (
+        _DIGITS.search(text) is not None
+        or BECOMES_DIGIT_OR_SEPARATOR.search(text) is not None
+        or _spelt_digits(text)
+    )
+
+
+def _spelt_digits(text: str) -> bool:
+    """Fifteen digits as a reader reads them (``_SPELT_DIGITS``); ASCII text has none that
+    ``_DIGITS`` does not find (its separators are the reading form's)."""
+    return not text.isascii() and _SPELT_DIGITS.search(text) is not None
 
 
 def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValidator:
@@ -233,6 +257,7 @@ def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValida
             and not value.isspace()
             and _DIGITS.search(value) is None
             and _LOOK_CLOSER.search(value) is None
+            and not _spelt_digits(value)
         )
         if settled or intake_of(info) is None:
             return value
