@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from gateway.broken_commitment_terms import BrokenCommitmentPolicy
-from gateway.lifecycle.history_reading import rehomed
+from gateway.lifecycle.history_reading import former_owners, rehomed
 from gateway.lifecycle.rules import STANDING, revoke_by_gateway
 from gateway.promotion import promote
 from gateway_client.contract import (
@@ -102,8 +102,12 @@ def withdrawn_on(listing: Listing) -> date:
 def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
     """The ids the black listing of ``commitment`` may have under any policy: its decision's,
     and a person's under the id of the commitment's region (``person_listing_id``, as
-    ``promote`` makes it; one listed before such ids has the decision's); and those of one
-    listed before ID numbers in its decision number were masked."""
+    ``promote`` makes it; one listed before such ids has the decision's), and of each region
+    the operator gave the commitment away from (review 360: one stored under the decision's id
+    may be given after its black listing was made under its first owner's id, which was then
+    never revoked with it, and listed again); and those of one listed before ID numbers in its
+    decision number were masked. Each holds the commitment's keyed mark: no region can push a
+    listing under one."""
     numbers = dict.fromkeys(
         _black_decision_number(commitment, cut) for cut in (_cut, lambda text, n: text[:n])
     )
@@ -119,7 +123,9 @@ def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
     ]
     if commitment.subject_type is not SubjectType.NATURAL_PERSON:
         return tuple(decisions)
-    return (*(person_listing_id(x, commitment.origin_region) for x in decisions), *decisions)
+    regions = dict.fromkeys((commitment.origin_region, *former_owners(commitment)))
+    own = (person_listing_id(x, region) for region in regions for x in decisions)
+    return (*own, *decisions)
 
 
 def _black_decision_number(

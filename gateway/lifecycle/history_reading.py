@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from gateway_client.contract import OPERATOR, REHOMED, Listing
+from gateway_client.contract import OPERATOR, REHOMED, Listing, Transition
 
 
 def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
@@ -52,11 +52,20 @@ def earlier_outcome(listing: Listing, objection_id: str) -> str | None:
 def rehomed(listing: Listing) -> bool:
     """Whether the operator ever gave the listing to another region (``objection_steps``,
     ``reassignment``)."""
-    return any(
-        step.by == OPERATOR
-        and (
-            step.event == "reassigned"
-            or (step.event == "objection_decided" and REHOMED in step.reason)
-        )
+    return any(_rehoming(step) for step in listing.history)
+
+
+def former_owners(listing: Listing) -> tuple[str, ...]:
+    """The regions the operator gave the listing away from, oldest first: each such step's
+    reason ends ``; origin <from> → <to>`` (the last: a note before it may say anything)."""
+    return tuple(
+        step.reason.rpartition(REHOMED)[2].split(" ", 1)[0]
         for step in listing.history
+        if _rehoming(step) and REHOMED in step.reason
+    )
+
+
+def _rehoming(step: Transition) -> bool:
+    return step.by == OPERATOR and (
+        step.event == "reassigned" or (step.event == "objection_decided" and REHOMED in step.reason)
     )

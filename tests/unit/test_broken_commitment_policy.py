@@ -21,6 +21,7 @@ from gateway.lifecycle.commitments import (
     breach_kept,
     unlisted,
 )
+from gateway.lifecycle.history_reading import former_owners
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import UNLIST_ATTEMPTS
 from gateway.registry import Region
@@ -269,3 +270,21 @@ def test_a_new_version_of_a_broken_promises_listing_never_moves_its_breach_later
 
     assert breach_kept(black, given_on) == date.fromisoformat(kept)
     assert breach_kept(listing(), given_on) == given_on  # any other listing: as given
+
+
+def test_the_regions_a_listing_was_given_away_from_are_read_from_its_steps() -> None:
+    """Oldest first, each from the end of its step: a note may itself say ``; origin …``."""
+    noted = Transition(
+        event="reassigned",
+        status=ListingStatus.ACTIVE,
+        at=NOW,
+        by="operator",
+        reason="reassigned: 曾误写为; origin 999999 → 888888; origin 230900 → 410184",
+    )
+    held = listing().model_copy(
+        update={
+            "history": (rehoming("430100", "230900"), noted, rehoming("410184", "430000", True))
+        }
+    )
+
+    assert former_owners(held) == ("430100", "230900", "410184")
