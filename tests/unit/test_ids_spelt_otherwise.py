@@ -121,3 +121,13 @@ def test_every_digit_nfkc_leaves_alone_sends_text_to_the_id_test() -> None:
     }
     classed = {chr(cp) for cp in range(sys.maxunicode + 1) if other.match(chr(cp))}
     assert classed == derived
+
+
+def test_separators_nfkc_composes_send_the_text_to_the_id_test() -> None:
+    """``=`` and U+0338 between the card's groups (≠ once composed): the quick test judged the
+    text as written, two characters a separator, and settled it; the ID test reads three."""
+    text = "事由110105" + "=\u0338" * 3 + "19491231" + "=\u0338" * 2 + "002X"
+
+    assert may_hold_id(text)
+    assert resident_id_in(text) == (2, MASKED)
+    assert resident_ids_masked(text) == f"事由{MASKED}"
