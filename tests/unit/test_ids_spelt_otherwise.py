@@ -18,6 +18,7 @@ from test_text_fields import problems
 
 from gateway_client.contract.masking import resident_id_in, resident_ids_masked
 from gateway_client.contract.model import BECOMES_DIGIT_OR_SEPARATOR, OTHER_DIGITS, may_hold_id
+from gateway_client.contract.reading import reading_form
 
 NUMBER = "11010519491231002X"
 MASKED = "110105***********X"
@@ -131,3 +132,20 @@ def test_separators_nfkc_composes_send_the_text_to_the_id_test() -> None:
     assert may_hold_id(text)
     assert resident_id_in(text) == (2, MASKED)
     assert resident_ids_masked(text) == f"事由{MASKED}"
+
+
+@pytest.mark.parametrize(
+    "number", ["420281199503150210一", spelt(NUMBER, ["chinese"] * 17, "X"), NUMBER]
+)
+def test_a_number_in_text_no_place_of_which_maps_is_shown_with_no_digit(number: str) -> None:
+    """Hangul jamo that NFKC composes across characters: no form's places map to the text's,
+    so where the number stands is unknown (a fallback to the reading form showed one beside
+    一 joined to it, in full): every digit is hidden."""
+    text = f"\u1100\u1161 事由{number}案"
+
+    shown = resident_ids_masked(text)
+
+    assert resident_id_in(text) is not None
+    assert not any(reading_form(c).isdigit() for c in shown)
+    assert shown.startswith("\u1100\u1161 事由")
+    assert shown.endswith("案")

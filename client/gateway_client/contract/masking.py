@@ -147,7 +147,7 @@ def _masked_old(number: str) -> str:
 def resident_id_in(text: str) -> tuple[int, str] | None:
     """Where the first valid resident ID number in ``text`` is written, and its masked form
     (what input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``)."""
-    _, hits = _found(text)
+    hits, _ = _found(text)
     return (hits[0][0], hits[0][2]) if hits else None
 
 
@@ -159,42 +159,52 @@ def resident_ids_masked(text: str) -> str:
     a number and as many it shortens after it put the mask beside it)."""
     if not may_hold_id(text):
         return text
-    shown, hits = _found(text)
+    hits, placed = _found(text)
+    if not placed:
+        return _digits_hidden(text)
     parts: list[str] = []
     end = 0
     for start, stop, masked_form in hits:
         if start >= end:
-            parts += [shown[end:start], masked_form]
+            parts += [text[end:start], masked_form]
         elif stop > end:  # found in both forms, a longer number in one: hidden to its end
             parts.append("*" * (stop - end))
         end = max(stop, end)
-    return "".join([*parts, shown[end:]])
+    return "".join([*parts, text[end:]])
 
 
 _Hit = tuple[int, int, str]
-"""Where a number is written in the text shown (start, stop), and its masked form."""
+"""Where a number is written (start, stop), and its masked form."""
 
 
-def _found(text: str, again: bool = True) -> tuple[str, list[_Hit]]:
-    """The text to show and the numbers in it, by where they are written: each form finds what
-    the other cannot. The reading form finds a number in Chinese numerals, other scripts'
-    digits or with a mark after each digit (review 362); the NFKC form one that 一, ❶ or an
-    invisible character after it would join to more digits in the reading form (事由…0210一案).
-    Where no place of a form maps to one in the text (a composition across characters), the
-    text is shown in its reading form, searched ``again`` so."""
+def _found(text: str) -> tuple[list[_Hit], bool]:
+    """The numbers in ``text`` by where they are written, and whether each could be placed:
+    each form finds what the other cannot. The reading form finds a number in Chinese
+    numerals, other scripts' digits or with a mark after each digit (review 362); the NFKC form
+    one that 一, ❶ or an invisible character after it would join to more digits in the reading
+    form (事由…0210一案). Where no place of a form maps to one in the text (a composition across
+    characters), the hits stand where that form has them, unplaced."""
     hits: list[_Hit] = []
+    searched = None
     for read in (nfkc, reading_form):
         plain = read(text)
+        if plain == searched:
+            continue  # no character read otherwise: searched already
+        searched = plain
         found = [(m.start(), m.end(), masked) for m, masked in _resident_ids(plain, len(text))]
         if not found:
             continue
         spans = None if plain == text else written_spans(text, plain, read)
         if spans is None and plain != text:
-            if again:
-                return _found(reading_form(text), again=False)
-            return plain, found
+            return found, False
         hits += found if spans is None else [(spans[s][0], spans[e - 1][1], m) for s, e, m in found]
-    return text, sorted(hits, key=lambda hit: (hit[0], -hit[1]))
+    return sorted(hits, key=lambda hit: (hit[0], -hit[1])), True
+
+
+def _digits_hidden(text: str) -> str:
+    """``text`` with every character that reads as a digit hidden: a number in it could not
+    be placed, so none of its digits is shown."""
+    return "".join("*" if reading_form(c).isdigit() else c for c in text)
 
 
 def values_masked(value: Any) -> Any:
