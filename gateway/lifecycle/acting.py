@@ -20,6 +20,7 @@ from gateway_client.contract import (
     NotFound,
     SubjectType,
     UnknownRegion,
+    read_as_a_person,
 )
 
 LISTING = "listing_id"  # where a refusal about the listing itself points
@@ -129,5 +130,5 @@ def unseen(listing: Listing) -> None:
     """A person's listing refused to a region is answered as if it were not there: a 403 for
     the right number beside a 404 for every wrong one would let a region that knows the listing
     id (from a masked copy) complete the masked number by trying candidates."""
-    if listing.subject_type is SubjectType.NATURAL_PERSON:
-        raise absent(listing.listing_id)
+    if listing.subject_type is SubjectType.NATURAL_PERSON or read_as_a_person(listing.credit_code):
+        raise absent(listing.listing_id)  # one stored as an organisation's before too (363)

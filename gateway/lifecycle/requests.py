@@ -16,13 +16,13 @@ from gateway_client.contract import (
     FREE_TEXT,
     NAMING_LINE,
     ONE_LINE,
-    CreditCode,
     Day,
     ExistingRegion,
     Frozen,
     ListingEntry,
     ListKind,
     Moment,
+    NamingCreditCode,
     OnBehalf,
     intake_of,
     listing_id,
@@ -54,7 +54,7 @@ class Stamped(Frozen):
 class Removal(Stamped):
     """移出: the source takes a listing off its list."""
 
-    credit_code: CreditCode
+    credit_code: NamingCreditCode
     kind: ListKind
     domain: str
     # they name the listing removed, as stored (``NAMING_LINE``)

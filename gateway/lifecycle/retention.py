@@ -26,9 +26,9 @@ from gateway_client.contract import (
     ListKind,
     SubjectType,
     china_date,
-    classify,
     effective_valid_until,
     months_after,
+    read_as_a_person,
     stopped_applying,
     stopped_applying_at,
 )
@@ -74,13 +74,13 @@ def involves_individual(listing: Listing) -> bool:
         listing.subject_type is SubjectType.NATURAL_PERSON
         or bool(listing.responsible_persons)
         or listing.named_persons_before
-        or _read_as_a_person(listing.credit_code)
+        or read_as_a_person(listing.credit_code)
     )
 
 
 def entry_involves_individual(entry: ListingEntry) -> bool:
     """``involves_individual``, of an entry not stored yet (so with no earlier version)."""
-    return bool(entry.responsible_persons) or _read_as_a_person(entry.credit_code)
+    return bool(entry.responsible_persons) or read_as_a_person(entry.credit_code)
 
 
 def retention_over(
@@ -113,13 +113,6 @@ def held_retention_over(
         return None
     erased = months_after(start, 12 * years)
     return erased if erased <= today else None
-
-
-def _read_as_a_person(code: str) -> bool:
-    try:
-        return classify(code)[1] is SubjectType.NATURAL_PERSON
-    except ValueError:  # CodeProblem: a masked code, as a tombstone holds
-        return False
 
 
 def named_before(held: Listing, persons: Sequence[object]) -> dict[str, bool]:

@@ -25,6 +25,7 @@ from gateway_client.contract import (
     Suspension,
     found_wrong,
     mask,
+    read_as_a_person,
 )
 
 
@@ -201,7 +202,11 @@ def subject_view(
     name = next(v.listing.subject_name for v in views if v.listing.listing_id == latest.listing_id)
     return SubjectView(
         credit_code=latest.credit_code if in_full else mask(latest.credit_code),
-        subject_type=latest.subject_type,
+        subject_type=(
+            SubjectType.NATURAL_PERSON
+            if read_as_a_person(latest.credit_code)
+            else latest.subject_type  # stored as an organisation's before: a person's (363)
+        ),
         subject_name=name,
         as_region=as_region,
         intensified=is_intensified(domains),

@@ -7,7 +7,10 @@ is refused in input, and a listing the release before stored under it reads as a
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from lifecycle_support import Lifecycle, push_with_removals, removal_of
 from personal_support import Askers, company_entry, ids_shown, person_entry
 from stdnum.cn import ric, uscc
 
@@ -18,7 +21,11 @@ from gateway_client.contract import codes
 FOREIGN_PR_MISTYPED = "94439219900101123X"
 # 810000 (Hong Kong residents) · 1990-01-01 · 123 · likewise
 PERMIT_MISTYPED = "810000199001011237"
-MISTYPED = (FOREIGN_PR_MISTYPED, PERMIT_MISTYPED)
+# review 363: as a USCC's, digits 3–8 read a district the list lags could be (141019 under 临汾市:
+# 9 · 11 · 410 Korea · 1985-03-17), one abolished in 1983 (370420: 9 · 53 · 704 Viet Nam ·
+# 2005), and a gateway-reserved national source (100019: 临汾市 141000, born 1975)
+NEAR_DIVISIONS = ("911410198503171231", "953704200506071604", "141000197506159003")
+MISTYPED = (FOREIGN_PR_MISTYPED, PERMIT_MISTYPED, *NEAR_DIVISIONS)
 
 
 @pytest.fixture
@@ -64,16 +71,23 @@ def test_a_responsible_person_under_a_mistyped_number_is_refused(
     assert container().listings.subject(entry["credit_code"]) == []
 
 
+def stored_before(askers: Askers, monkeypatch: pytest.MonkeyPatch, number: str) -> dict[str, Any]:
+    """A listing under ``number`` as the release before stored it: an organisation's."""
+    as_before = codes.SubjectType.LEGAL_PERSON
+    monkeypatch.setattr(codes, "_organisation_or_mistyped", lambda _: as_before)
+    codes.forget_classified()
+    entry = person_entry(credit_code=number, subject_name="John SMITH")
+    askers.push("owner", entry)
+    monkeypatch.undo()
+    codes.forget_classified()
+    return entry
+
+
 @pytest.mark.parametrize("number", MISTYPED)
 def test_a_listing_stored_under_it_before_is_a_persons_masked_and_looked_up_with_a_purpose(
     askers: Askers, monkeypatch: pytest.MonkeyPatch, number: str
 ) -> None:
-    as_before = codes.SubjectType.LEGAL_PERSON
-    monkeypatch.setattr(codes, "_organisation_or_mistyped", lambda _: as_before)
-    codes.forget_classified()
-    askers.push("owner", person_entry(credit_code=number, subject_name="John SMITH"))
-    monkeypatch.undo()
-    codes.forget_classified()
+    stored_before(askers, monkeypatch, number)
 
     anonymous = askers.ask("anonymous", f"/v1/subjects/{number}")
     no_purpose = askers.ask("no_agreement", f"/v1/subjects/{number}")
@@ -84,3 +98,55 @@ def test_a_listing_stored_under_it_before_is_a_persons_masked_and_looked_up_with
     assert no_purpose.status_code == 400, no_purpose.json_body
     assert seen.status_code == 200, seen.json_body
     assert ids_shown(seen, number) != "full"
+
+
+@pytest.mark.parametrize("number", MISTYPED)
+def test_its_owner_removes_a_listing_stored_under_it_before(
+    askers: Askers, monkeypatch: pytest.MonkeyPatch, number: str
+) -> None:
+    """A removal names the listing held: input refuses the number anywhere else (review 363)."""
+    entry = stored_before(askers, monkeypatch, number)
+
+    reply = push_with_removals(
+        askers.gateway, askers.signers["owner"], "420281", [removal_of(entry, "revoked")]
+    )
+
+    assert reply.json_body["errors"] == [], reply.json_body
+    assert reply.json_body["removed"] == 1, reply.json_body
+    [held] = container().listings.subject(number)
+    assert held.status.value == "revoked"
+
+
+def test_a_mistyped_permit_stored_before_with_a_birth_still_to_come_is_looked_up(
+    askers: Askers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """830000 · 2012 mistyped 2042: no one's birth, so never refused as unborn — every route
+    naming it answered 400 ``invalid_birth_date`` (review 363)."""
+    number = "830000204203151008"
+    stored_before(askers, monkeypatch, number)
+
+    seen = askers.ask("owner", f"/v1/subjects/{number}?purpose=supervision")
+
+    assert seen.status_code == 200, seen.json_body
+    assert seen.json_body["listings_total"] == 1, seen.json_body
+
+
+def test_a_listing_stored_under_it_before_is_answered_as_a_persons(
+    askers: Askers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judged by its stored ``subject_type``, a region's try at it was 403 for the right number
+    and 404 for another of its mask (which told them apart), and the query called the subject
+    an organisation beside a masked number (review 363)."""
+    stored_before(askers, monkeypatch, PERMIT_MISTYPED)
+    [held] = container().listings.subject(PERMIT_MISTYPED)
+    lifecycle, stranger = Lifecycle(askers.gateway), askers.signers["no_agreement"]
+    another = "810000199002011187"  # a valid number of the same mask
+    assert codes.mask(another) == codes.mask(PERMIT_MISTYPED)
+
+    right = lifecycle.repair(stranger, PERMIT_MISTYPED, held.listing_id)
+    wrong = lifecycle.repair(stranger, another, held.listing_id)
+    seen = askers.ask("no_agreement", f"/v1/subjects/{PERMIT_MISTYPED}?purpose=supervision")
+
+    assert (right.status_code, wrong.status_code) == (404, 404), (right.json_body, wrong.json_body)
+    assert right.json_body.get("code") == wrong.json_body.get("code")
+    assert seen.json_body["subject_type"] == "natural_person", seen.json_body

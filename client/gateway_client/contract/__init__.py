@@ -32,10 +32,12 @@ from gateway_client.contract.clock import (
 )
 from gateway_client.contract.codes import (
     CreditCode,
+    NamingCreditCode,
     SubjectType,
     classify,
     forget_classified,
     mask,
+    read_as_a_person,
     requested_code,
 )
 from gateway_client.contract.commitment import (
@@ -387,6 +389,7 @@ __all__ = [
     "MeasureTarget",
     "MissingSignature",
     "Moment",
+    "NamingCreditCode",
     "NoSecretToRotate",
     "NotFound",
     "NotRecognised",
@@ -516,6 +519,7 @@ __all__ = [
     "quoted_field",
     "quoted_key",
     "rank",
+    "read_as_a_person",
     "report_applies",
     "report_kind",
     "requested_code",

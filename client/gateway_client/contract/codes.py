@@ -27,8 +27,8 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of
 from gateway_client.contract.regions import (
+    NATION,
     existed_from,
-    jurisdiction_exists,
     known_division,
     newer_district,
 )
@@ -192,15 +192,23 @@ def _permanent_residence_look(code: str) -> bool:
 
 def _organisation_or_mistyped(code: str) -> SubjectType:
     """A code that looks like a person's number with a wrong check digit but passes the USCC
-    check: an organisation's only if the USCC's registering division (digits 3–8) is one.
-    Else no organisation holds it — a foreign permanent resident's or a residence permit's
-    number mistyped, 1 typo in 31 passing GB 32100 (review 361), which read as a company's was
-    stored unmasked and shown to anyone. Such a code is read as a person's (masked, erased;
-    stored records of the release before included) and refused in input
-    (``mistyped_persons_number``)."""
-    if jurisdiction_exists(code[2:8]):
-        return SubjectType.LEGAL_PERSON
-    return SubjectType.NATURAL_PERSON
+    check: an organisation's only if it could be a USCC issued — a registration type its
+    department has, where the department is 9 (市场监管: 1 企业, 2 个体工商户, 3 农民专业合作社),
+    and digits 3–8 a registering division on the list when USCCs began (2015) or after, or
+    the nation's 100000. Else no organisation holds it — a foreign permanent resident's or a
+    residence permit's number mistyped, 1 typo in 31 passing GB 32100 (review 361), which
+    read as a company's was stored unmasked and shown to anyone. Such a code is read as a
+    person's (masked, erased; stored records of the release before included) and refused in
+    input (``mistyped_persons_number``). No district is guessed here (``newer_district``
+    vouched for a Korean resident's 141019 under 临汾市: review 363), nor a gateway-reserved
+    code (100019)."""
+    division = code[2:8]
+    issued = division == NATION or existed_from(division, _USCC_BEGAN)
+    typed = code[0] != "9" or code[1] in "123"
+    return SubjectType.LEGAL_PERSON if issued and typed else SubjectType.NATURAL_PERSON
+
+
+_USCC_BEGAN = 2015  # GB 32100-2015
 
 
 def mistyped_persons_number(code: str, subject_type: SubjectType) -> bool:
@@ -265,6 +273,8 @@ def born_by(code: str, subject_type: SubjectType, today: date) -> None:
     """
     if subject_type is not SubjectType.NATURAL_PERSON or _may_be_a_company(code):
         return
+    if mistyped_persons_number(code, subject_type):
+        return  # no one's birth: a typo an earlier release stored, reachable (review 363)
     born = ric.get_birth_date(code)
     if born > today:
         raise CodeProblem(  # the date unquoted: it is the person's (review 311)
@@ -306,11 +316,11 @@ def _problem(error: ValidationError, kind: str) -> CodeProblem:
     return CodeProblem("invalid_credit_code", f"not a valid {kind}: {error}")
 
 
-def _credit_code(value: str, info: ValidationInfo) -> str:
+def _credit_code(value: str, info: ValidationInfo, naming: bool = False) -> str:
     intake = intake_of(info)
     try:
         code, subject_type = classify(value)
-        if intake is not None and mistyped_persons_number(code, subject_type):
+        if intake is not None and not naming and mistyped_persons_number(code, subject_type):
             raise _problem(InvalidChecksum(), "resident ID number")
         if intake is not None and intake.today is not None:
             born_by(code, subject_type, intake.today)
@@ -321,6 +331,25 @@ def _credit_code(value: str, info: ValidationInfo) -> str:
 
 CreditCode = Annotated[str, AfterValidator(_credit_code)]
 """A validated, compacted credit code usable as a pydantic field type."""
+
+
+def read_as_a_person(code: str) -> bool:
+    """Whether ``code`` reads as a person's now, whatever an earlier release stored it as (a
+    foreign resident's number, a mistyped one: reviews 283, 363); not a masked code."""
+    try:
+        return classify(code)[1] is SubjectType.NATURAL_PERSON
+    except CodeProblem:
+        return False
+
+
+def _naming_code(value: str, info: ValidationInfo) -> str:
+    return _credit_code(value, info, naming=True)
+
+
+NamingCreditCode = Annotated[str, AfterValidator(_naming_code)]
+"""``CreditCode`` for a field naming a listing held (a removal's): a mistyped person's number
+an earlier release stored as an organisation's names its listing, so its owner can take it off
+(review 363); input refuses it anywhere else."""
 
 _MASKED = re.compile(r"^[0-9]{6}\*{11}[0-9X]$")
 
