@@ -17,11 +17,15 @@ SPELT = {
     "chinese": "一一〇一〇五一九四九一二三一〇〇二X",
     "arabic_indic": "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",
     "marked": "".join(c + "\u0301" for c in "11010519491231002X"),
+    "kangxi": "⼀⼀〇⼀〇五⼀九四九⼀⼆三⼀〇〇⼆X",  # review 364: the quick path settled these
+    "white_circle_zero": "一一○一○五一九四九一二三一○○二X",
 }
 BIRTH = {
     "chinese": "一九四九一二三一",
     "arabic_indic": "١٩٤٩١٢٣١",
     "marked": "".join(c + "\u0301" for c in "19491231"),
+    "kangxi": "⼀九四九⼀⼆三⼀",
+    "white_circle_zero": "一九四九一二三一",
 }
 
 

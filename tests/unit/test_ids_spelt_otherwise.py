@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +15,11 @@ from hypothesis import strategies as st
 from test_ids_in_text import WRITING
 from test_text_fields import problems
 
+from gateway_client.contract import masking
 from gateway_client.contract.masking import resident_id_in, resident_ids_masked
-from gateway_client.contract.model import BECOMES_DIGIT_OR_SEPARATOR, OTHER_DIGITS, may_hold_id
+from gateway_client.contract.model import may_hold_id
 from gateway_client.contract.reading import reading_form
+from gateway_client.contract.reading_classes import READ_AS_DIGITS, READ_AS_NOTHING
 
 NUMBER = "11010519491231002X"
 MASKED = "110105***********X"
@@ -109,19 +110,25 @@ def test_text_of_chinese_numerals_that_is_no_number_is_left_as_it_is() -> None:
         assert resident_id_in(text) is None
 
 
-def test_every_digit_nfkc_leaves_alone_sends_text_to_the_id_test() -> None:
-    """``OTHER_DIGITS`` holds every character with a digit value that ``\\d`` does not match
-    and NFKC makes no digit of (derived here from this Python's ``unicodedata``)."""
-    other = re.compile(f"[{OTHER_DIGITS}]")
-    derived = {
-        chr(cp)
-        for cp in range(0x80, sys.maxunicode + 1)
-        if unicodedata.digit(chr(cp), None) is not None
-        and not re.match(r"\d", chr(cp))
-        and not BECOMES_DIGIT_OR_SEPARATOR.match(chr(cp))
-    }
-    classed = {chr(cp) for cp in range(sys.maxunicode + 1) if other.match(chr(cp))}
-    assert classed == derived
+def test_the_quick_tests_classes_are_the_reading_forms_of_every_code_point() -> None:
+    """``READ_AS_DIGITS`` holds every character but ``\\d``'s whose reading form holds a digit,
+    ``READ_AS_NOTHING`` every letter whose reading form holds no letter or digit (derived here
+    from this Python's ``unicodedata``): the quick test must miss no spelling the ID test reads
+    (review 364: ⼀, ㊀ and ﾞ passed it)."""
+    digits, nothing = set(), set()
+    for cp in range(0x80, sys.maxunicode + 1):
+        char = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF or re.match(r"\d", char):
+            continue
+        read = reading_form(char)
+        if any(c.isascii() and c.isdigit() for c in read):
+            digits.add(char)
+        elif re.match(r"\w", char) and not any(c.isalnum() for c in read):
+            nothing.add(char)
+    classed = re.compile(f"[{READ_AS_DIGITS}]"), re.compile(f"[{READ_AS_NOTHING}]")
+    everything = [chr(cp) for cp in range(sys.maxunicode + 1)]
+    assert {c for c in everything if classed[0].match(c)} == digits
+    assert {c for c in everything if classed[1].match(c)} == nothing
 
 
 def test_separators_nfkc_composes_send_the_text_to_the_id_test() -> None:
@@ -135,17 +142,88 @@ def test_separators_nfkc_composes_send_the_text_to_the_id_test() -> None:
 
 
 @pytest.mark.parametrize(
-    "number", ["420281199503150210一", spelt(NUMBER, ["chinese"] * 17, "X"), NUMBER]
+    ("number", "masked"),
+    [
+        ("420281199503150210一", "420281***********0一"),
+        (spelt(NUMBER, ["chinese"] * 17, "X"), MASKED),
+        (NUMBER, MASKED),
+    ],
 )
-def test_a_number_in_text_no_place_of_which_maps_is_shown_with_no_digit(number: str) -> None:
-    """Hangul jamo that NFKC composes across characters: no form's places map to the text's,
-    so where the number stands is unknown (a fallback to the reading form showed one beside
-    一 joined to it, in full): every digit is hidden."""
-    text = f"\u1100\u1161 事由{number}案"
+@pytest.mark.parametrize("composed", ["\u1100\u1161", "\uff76\uff9e"])  # ᄀ+ᅡ (가), ｶ+ﾞ (ガ)
+def test_a_number_in_text_nfkc_composes_across_characters_is_masked_where_it_is_written(
+    number: str, masked: str, composed: str
+) -> None:
+    """Characters NFKC composes across pieces (decomposed Hangul, as macOS writes it; ｶﾞ): the
+    places no longer mapped, and the whole text was shown in its reading form, 伍某 as 5某,
+    the number's position off by one (review 364)."""
+    text = f"{composed}伍某、陆某 事由{number}案 零售"
 
+    assert resident_ids_masked(text) == f"{composed}伍某、陆某 事由{masked}案 零售"
+    found = resident_id_in(text)
+    assert found is not None
+    assert found[0] == text.index(number)
+
+
+SPELT_AS_A_READER_READS = {  # review 364
+    "kangxi": "⼀⼀〇⼀〇五⼀九四九⼀⼆三⼀〇〇⼆X",
+    "circled_ideographs": "㊀㊀〇㊀〇五㊀九四九㊀㊁三㊀〇〇㊁X",
+    "sound_marks": "".join(c + "\uff9e" for c in NUMBER),
+    "white_circle_zero": "一一○一○五一九四九一二三一○○二X",
+    "suzhou": "〡〡0〡05〡〩4〩〡〢〣〡00〢X",
+    "braille_blanks": "1101\u28000519\u28004912\u28003100\u28002X",
+    "heavy_x": NUMBER[:17] + "\u2716",
+    "box_x": NUMBER[:17] + "\u2573",
+    "fillers": "\u3164".join(NUMBER),
+    "halfwidth_fillers": "\uffa0".join(NUMBER),
+}
+
+
+@pytest.mark.parametrize("spelling", SPELT_AS_A_READER_READS)
+def test_a_number_spelt_as_a_reader_reads_it_is_sent_on_found_and_masked(spelling: str) -> None:
+    text = f"当事人（{SPELT_AS_A_READER_READS[spelling]}）于某日"
+
+    assert may_hold_id(text)
+    assert resident_id_in(text) == (4, MASKED)
     shown = resident_ids_masked(text)
+    assert shown.startswith(f"当事人（{MASKED}")
+    assert shown.endswith("）于某日")
 
-    assert resident_id_in(text) is not None
-    assert not any(reading_form(c).isdigit() for c in shown)
-    assert shown.startswith("\u1100\u1161 事由")
-    assert shown.endswith("案")
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "事由420281199503150210①",
+        "事由420281199503150210²",
+        "事由٤٢٠٢٨١١٩٩٥٠٣١٥٠٢١٠一案",
+        "事由" + "".join(c + "\u0301" for c in "420281199503150210") + "一案",
+        "事由四二〇二八一一九九五〇三一五〇二一〇①",
+    ],
+)
+def test_a_number_beside_a_digit_written_another_way_is_found(text: str) -> None:
+    """19 digits in the NFKC and reading forms alike (review 364): each way digits are
+    written is read apart from the others too."""
+    found = resident_id_in(text)
+
+    assert found is not None
+    assert found[1] == "420281***********0"
+    assert found[0] == 2
+    assert "19950315" not in reading_form(resident_ids_masked(text))
+
+
+def test_a_key_of_megabytes_is_read_only_as_far_as_it_is_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A body key is refused before anything is authenticated, quoted masked and cut: read
+    whole, a 5 MB key in Chinese numerals took seconds (review 364)."""
+    read: list[int] = []
+    real = masking.resident_ids_masked
+    monkeypatch.setattr(
+        masking, "resident_ids_masked", lambda text: read.append(len(text)) or real(text)
+    )
+    key = spelt(NUMBER, ["chinese"] * 17, "X") + "，" + "一二三" * 2_000_000
+
+    shown = masking.shown_input(key, 200)
+
+    assert len(shown) == 200
+    assert shown.startswith(MASKED)
+    assert max(read) <= 200 + 256

@@ -19,7 +19,7 @@ from stdnum.cn import ric
 
 from gateway_client.contract.codes import CodeProblem, SubjectType, classify, mask
 from gateway_client.contract.model import may_hold_id
-from gateway_client.contract.reading import nfkc, reading_form, written_spans
+from gateway_client.contract.reading import nfkc, reading_form, spelling_forms, written_spans
 
 # An ID starts where no letter or digit precedes it, or right after an escape sequence (``\n``,
 # ``\t``, ``\u5f20``, ``\xe5``): the text masked may already be escaped (a JSON log line, a repr),
@@ -181,12 +181,13 @@ def _found(text: str) -> tuple[list[_Hit], bool]:
     """The numbers in ``text`` by where they are written, and whether each could be placed:
     each form finds what the other cannot. The reading form finds a number in Chinese
     numerals, other scripts' digits or with a mark after each digit (review 362); the NFKC form
-    one that 一, ❶ or an invisible character after it would join to more digits in the reading
-    form (事由…0210一案). Where no place of a form maps to one in the text (a composition across
-    characters), the hits stand where that form has them, unplaced."""
+    one that an invisible character after it would join to more digits in the reading form;
+    the forms of each way digits are written one beside a digit written otherwise (事由…0210一案,
+    …0210①: review 364). Where no place of a form maps to one in the text (a composition
+    longer than any), the hits stand where that form has them, unplaced."""
     hits: list[_Hit] = []
     searched = None
-    for read in (nfkc, reading_form):
+    for read in (nfkc, reading_form, *spelling_forms(text)):
         plain = read(text)
         if plain == searched:
             continue  # no character read otherwise: searched already
@@ -227,9 +228,15 @@ def shown_input(text: str, limit: int) -> str:
     """Input an error quotes, as errors are answered, kept with a push's or an upload's result
     and shown in the console: every resident ID number masked — shaped like one, or valid in
     any spelling (full-width, spaced, dashed: review 45) — then cut to ``limit`` characters,
-    so that a key of a megabyte is not kept a thousand times over."""
-    masked = resident_ids_masked(mask_ids_in(text))
+    so that a key of a megabyte is not kept a thousand times over. Only what is shown, and a
+    number's length past it, is read: a key of megabytes is refused before anything is
+    authenticated, and read whole it took seconds (review 364)."""
+    masked = resident_ids_masked(mask_ids_in(text[: limit + _READ_PAST_LIMIT]))
     return masked if len(masked) <= limit else masked[: limit - 1] + "…"
+
+
+_READ_PAST_LIMIT = 256
+"""Enough for a number that starts within the limit, written with separators and marks."""
 
 
 EXCERPT_CHARS = 200

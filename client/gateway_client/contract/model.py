@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, to_json
 
+from gateway_client.contract.reading_classes import READ_AS_DIGITS, READ_AS_NOTHING
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -176,20 +178,13 @@ _DIGITS = re.compile(
     r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){14}"
     r"|\d{6}[\W_]{1,3}\d{6}"  # an ID in its card's groups, any separator (``masking``)
 )
-# Digits as a reader reads them that neither ``\d`` nor NFKC makes ASCII ones — Ethiopic,
-# Kharoshthi, Rumi, double-circled and dingbat digits (❶, ➀), Chinese numerals (〇一二…九, 零,
-# 壹贰叁…) — fifteen in a row with anything but letters and digits between (combining marks,
-# invisible characters, any separators): text written so may hold a number in the reading form
-# masking searches (``masking.reading_form``: review 362). ``\d`` itself is every script's.
-# ``tests/unit/test_ids_in_text.py`` derives the digits from ``unicodedata`` again.
-OTHER_DIGITS = (
-    r"\u1369-\u1371\u19da\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792"
-    r"\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a"
-)
-CHINESE_NUMERALS = "〇零一二三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
-_SPELT_DIGITS = re.compile(
-    rf"[\d{OTHER_DIGITS}{CHINESE_NUMERALS}](?:[\W_]*+[\d{OTHER_DIGITS}{CHINESE_NUMERALS}]){{14}}"
-)
+# Fifteen digits as a reader reads them (``reading_classes``: other scripts', Chinese numerals,
+# ❶, ⼀, ○…) with anything but letters and digits between them (combining marks, invisible
+# characters, any separators, and the letters a reader does not see): text written so may hold
+# a number in the reading form masking searches (``reading.reading_form``: reviews 362, 364).
+_DIGIT_READ = rf"[\d{READ_AS_DIGITS}]"
+_BETWEEN = rf"(?:[^\w{READ_AS_DIGITS}]|[_{READ_AS_NOTHING}])*+"  # ○ is \W, and a digit first
+_SPELT_DIGITS = re.compile(rf"{_DIGIT_READ}(?:{_BETWEEN}{_DIGIT_READ}){{14}}")
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
