@@ -18,9 +18,8 @@ from gateway_client.contract import (
     ForbiddenError,
     Listing,
     NotFound,
-    SubjectType,
     UnknownRegion,
-    read_as_a_person,
+    is_persons,
 )
 
 LISTING = "listing_id"  # where a refusal about the listing itself points
@@ -130,5 +129,5 @@ def unseen(listing: Listing) -> None:
     """A person's listing refused to a region is answered as if it were not there: a 403 for
     the right number beside a 404 for every wrong one would let a region that knows the listing
     id (from a masked copy) complete the masked number by trying candidates."""
-    if listing.subject_type is SubjectType.NATURAL_PERSON or read_as_a_person(listing.credit_code):
+    if is_persons(listing):
         raise absent(listing.listing_id)  # one stored as an organisation's before too (363)

@@ -31,9 +31,9 @@ from gateway_client.contract import (
     ListingEntry,
     ListingStatus,
     ListKind,
-    SubjectType,
     china_date,
     effective_valid_until,
+    is_persons,
     listing_id,
     person_listing_id,
     resident_ids_masked,
@@ -121,7 +121,7 @@ def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
         )
         for number in numbers
     ]
-    if commitment.subject_type is not SubjectType.NATURAL_PERSON:
+    if not is_persons(commitment):
         return tuple(decisions)
     regions = dict.fromkeys((commitment.origin_region, *former_owners(commitment)))
     own = (person_listing_id(x, region) for region in regions for x in decisions)

@@ -41,9 +41,9 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
-    SubjectType,
     entry_version,
     identity_of,
+    is_persons,
     person_listing_id,
 )
 
@@ -86,7 +86,7 @@ def held_once(
     the decision itself; this one is ended by an objection. A listing stored before, under the
     decision's id, may be given, unless ``owner`` holds its own in force (409 the same) or the
     decision was purged from it (409 ``listing_purged``)."""
-    if held.subject_type is not SubjectType.NATURAL_PERSON:
+    if not is_persons(held):
         return
     decision = identity_of(held)
     own = person_listing_id(decision, owner)

@@ -24,8 +24,8 @@ from gateway_client.contract import (
     SubjectType,
     Suspension,
     found_wrong,
+    is_persons,
     mask,
-    read_as_a_person,
 )
 
 
@@ -202,11 +202,7 @@ def subject_view(
     name = next(v.listing.subject_name for v in views if v.listing.listing_id == latest.listing_id)
     return SubjectView(
         credit_code=latest.credit_code if in_full else mask(latest.credit_code),
-        subject_type=(
-            SubjectType.NATURAL_PERSON
-            if read_as_a_person(latest.credit_code)
-            else latest.subject_type  # stored as an organisation's before: a person's (363)
-        ),
+        subject_type=SubjectType.NATURAL_PERSON if is_persons(latest) else latest.subject_type,
         subject_name=name,
         as_region=as_region,
         intensified=is_intensified(domains),

@@ -26,7 +26,7 @@ def stored_by_the_release_before(
 ) -> None:
     """``entry`` pushed as the release before review 282 stored it: no permanent-resident
     form, so a number passing the USCC check is an organisation's."""
-    monkeypatch.setattr(codes, "_permanent_residence_look", lambda code: False)
+    monkeypatch.setattr(codes, "permanent_residence_look", lambda code: False)
     codes.forget_classified()
     stored = gateway.push(signer, region, [entry])
     assert stored.json_body.get("accepted") == 1, stored.json_body

@@ -25,7 +25,18 @@ PERMIT_MISTYPED = "810000199001011237"
 # 9 · 11 · 410 Korea · 1985-03-17), one abolished in 1983 (370420: 9 · 53 · 704 Viet Nam ·
 # 2005), and a gateway-reserved national source (100019: 临汾市 141000, born 1975)
 NEAR_DIVISIONS = ("911410198503171231", "953704200506071604", "141000197506159003")
-MISTYPED = (FOREIGN_PR_MISTYPED, PERMIT_MISTYPED, *NEAR_DIVISIONS)
+# review 365: a typo that breaks the look (a month 13, a day 45, an office no division, a foreign
+# resident's leading 9), and digits 1–2 a department and type no organisation is registered as
+LOOK_BROKEN = (
+    "420281199003451188",  # 大冶市 1990-03-15, the day typed 45
+    "42028119901315002X",  # the month typed 13
+    "810000199013150496",  # a Hong Kong resident's permit, the month typed 13
+    "94439219901315010X",  # a foreign resident's, the month typed 13
+    "190821199310057406",  # 140821 typed 190821
+    "444840195201202612",  # 9 · 44 · 840 with its 9 typed 4
+)
+NO_SUCH_TYPE = ("141101198503150401", "371101198006011000", "441201198006018004")
+MISTYPED = (FOREIGN_PR_MISTYPED, PERMIT_MISTYPED, *NEAR_DIVISIONS, *LOOK_BROKEN, *NO_SUCH_TYPE)
 
 
 @pytest.fixture
@@ -37,6 +48,7 @@ def askers(gateway):
 def test_the_numbers_are_typos_the_uscc_check_takes(number: str) -> None:
     assert uscc.is_valid(number)
     assert ric.calc_check_digit(number) != number[17]
+    assert codes.classify(number)[1] is codes.SubjectType.NATURAL_PERSON
 
 
 @pytest.mark.parametrize("number", MISTYPED)
@@ -74,7 +86,7 @@ def test_a_responsible_person_under_a_mistyped_number_is_refused(
 def stored_before(askers: Askers, monkeypatch: pytest.MonkeyPatch, number: str) -> dict[str, Any]:
     """A listing under ``number`` as the release before stored it: an organisation's."""
     as_before = codes.SubjectType.LEGAL_PERSON
-    monkeypatch.setattr(codes, "_organisation_or_mistyped", lambda _: as_before)
+    monkeypatch.setattr(codes, "organisation_or_mistyped", lambda _: as_before)
     codes.forget_classified()
     entry = person_entry(credit_code=number, subject_name="John SMITH")
     askers.push("owner", entry)
