@@ -54,6 +54,7 @@ from gateway_client.contract import (
     PayloadTooLarge,
     RegionMismatch,
     china_date,
+    load_catalogue,
 )
 
 
@@ -209,7 +210,9 @@ class PushService:
         valid, errors = validate_removals(raw, china_date(now))
         for index, removal in list(valid):
             late = version_problem(removal.source_updated_at, now, self._policy.tolerance)
-            refused = domain_problem(removal.domain, region, domains)
+            # a domain the catalogue lacks is a typo, answered at it whoever sends it (367)
+            catalogued = load_catalogue().domain(removal.domain) is not None
+            refused = domain_problem(removal.domain, region, domains) if catalogued else None
             origin = named_origin_problem(removal.origin_region, region, relays)
             if origin is not None:
                 valid.remove((index, removal))

@@ -160,15 +160,19 @@ def _own_problem(removal: Removal, held: Listing, today: date) -> tuple[str, str
 
 
 def _unknown(removal: Removal) -> tuple[str, str, str]:
-    """Why no listing is found: a domain not in the catalogue is named at its field (a typo
-    there was an unknown listing with no field to mend: review 361), whoever holds what; a
-    listing held under a domain the catalogue has since dropped is still found and removed."""
-    if load_catalogue().domain(removal.domain) is None:
+    """Why no listing is found: a domain not in the catalogue, or one that holds no list of the
+    removal's kind, is named at its field, as an entry's is (a typo there was an unknown
+    listing with no field to mend: reviews 361, 367), whoever holds what."""
+    domain = load_catalogue().domain(removal.domain)
+    if domain is None:
         return (
             "unknown_domain",
             f"domain {quoted_key(removal.domain)} is not in the catalogue",
             "domain",
         )
+    if removal.kind not in domain.kinds:
+        kinds = "/".join(domain.kinds)
+        return "domain_kind_mismatch", f"domain {removal.domain} holds {kinds} lists only", "domain"
     return "unknown_listing", "no such listing is held", ""
 
 

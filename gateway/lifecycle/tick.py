@@ -185,19 +185,27 @@ class Tick:
         return None  # twenty writes after the mark, each past its check first: not expected
 
     def _unlist(self, commitment: Listing, now: datetime) -> int | None:
-        """Revoke the black listing made from ``commitment``, unless it no longer stands (its
-        owner ended it) or is no longer the commitment owner's (the operator gave it to the
-        region that decided it): how many were revoked. A write that loses a race to another
-        (an objection step on the black listing) reads it again; ``None`` if it still stands
-        after ``UNLIST_ATTEMPTS``, so the commitment is left due for the next tick."""
+        """Revoke every black listing made from ``commitment`` that still stands and is still
+        the commitment owner's (the operator may have given one to the region that decided
+        it): how many were revoked. There may be two: a release before review 360 listed a
+        person's breach again once the commitment was given away, and the first revoked left
+        the other standing (review 367). Writes that lose a race to another (an objection step
+        on the black listing) read those again; ``None`` if any still stands after
+        ``UNLIST_ATTEMPTS``, so the commitment is left due for the next tick."""
         keys = [(commitment.credit_code, x) for x in black_listing_ids(commitment)]
+        revoked = 0
         for _ in range(UNLIST_ATTEMPTS):
-            black = next(iter(self.listings.current(keys).values()), None)
-            revoked = unlisted(black, commitment, now) if black is not None else None
-            if black is None or revoked is None:
-                return 0
-            if self.listings.write([(revoked, black.version)], None):
-                return 1
+            standing = [
+                (withdrawn, black.version)
+                for black in self.listings.current(keys).values()
+                if (withdrawn := unlisted(black, commitment, now)) is not None
+            ]
+            if not standing:
+                return revoked
+            written = self.listings.write(standing, None)
+            revoked += len(written)
+            if len(written) == len(standing):
+                return revoked
         return None
 
     def _overdue(self, today: date, report: TickReport) -> None:

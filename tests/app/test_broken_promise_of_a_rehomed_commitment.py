@@ -19,6 +19,7 @@ from test_commitment_routes import broken, commitment
 
 from chalicelib.bootstrap import container
 from gateway import promotion
+from gateway.lifecycle import commitments
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -60,10 +61,8 @@ def _black() -> Any:
     return black
 
 
-def test_its_black_listing_is_revoked_with_it(gateway: Any, given_away: Any) -> None:
-    xinzheng, clock, entry = given_away
-    assert _black().origin_region == CITY
-
+def revoke(gateway: Any, xinzheng: Any, clock: Any, entry: dict[str, Any]) -> None:
+    """新郑 revokes the commitment it was given."""
     removal = {
         **{k: entry[k] for k in ("credit_code", "kind", "domain")},
         **{k: entry[k] for k in ("deciding_authority", "decision_number")},
@@ -83,16 +82,41 @@ def test_its_black_listing_is_revoked_with_it(gateway: Any, given_away: Any) -> 
     revoked = gateway.post_signed("/v1/pushes", xinzheng, "b-rehomed-revoked", raw, clock.now())
     assert revoked.json_body.get("removed") == 1, revoked.json_body
 
+
+def test_its_black_listing_is_revoked_with_it(gateway: Any, given_away: Any) -> None:
+    xinzheng, clock, entry = given_away
+    assert _black().origin_region == CITY
+    revoke(gateway, xinzheng, clock, entry)
+
     ticked = tick_at(gateway, clock)
 
     assert ticked["broken_commitments_unlisted"] == 1, ticked
     assert _black().status.value == "revoked"
 
 
-def test_a_policy_of_the_new_owner_does_not_list_the_breach_again(
-    gateway: Any, given_away: Any
+def test_both_black_listings_a_release_before_made_go_with_it(
+    gateway: Any, given_away: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, clock, _ = given_away
+    """The release before review 360 listed the breach again under the new owner's policy: the
+    tick revoked the first black listing it found and left the other standing (review 367)."""
+    xinzheng, clock, entry = given_away
+    put_policy_of_xinzheng(gateway)
+    with monkeypatch.context() as m:
+        m.setattr(commitments, "former_owners", lambda listing: ())
+        assert tick_at(gateway, clock)["broken_commitments_listed"] == 1
+    revoke(gateway, xinzheng, clock, entry)
+
+    ticked = tick_at(gateway, clock)
+
+    assert ticked["broken_commitments_unlisted"] == 2, ticked
+    blacks = [x for x in _held() if x.kind.value == "black"]
+    assert {x.origin_region: x.status.value for x in blacks} == {
+        CITY: "revoked",
+        XINZHENG: "revoked",
+    }
+
+
+def put_policy_of_xinzheng(gateway: Any) -> None:
     body = {"name": "新郑市", "broken_commitments": POLICY}
     put = gateway.client.http.put(
         f"/v1/regions/{XINZHENG}",
@@ -100,6 +124,13 @@ def test_a_policy_of_the_new_owner_does_not_list_the_breach_again(
         body=json.dumps(body, ensure_ascii=False).encode(),
     )
     assert put.status_code == 200, put.json_body
+
+
+def test_a_policy_of_the_new_owner_does_not_list_the_breach_again(
+    gateway: Any, given_away: Any
+) -> None:
+    _, clock, _ = given_away
+    put_policy_of_xinzheng(gateway)
 
     ticked = tick_at(gateway, clock)
 
