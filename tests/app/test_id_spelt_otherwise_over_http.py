@@ -19,6 +19,8 @@ SPELT = {
     "marked": "".join(c + "\u0301" for c in "11010519491231002X"),
     "kangxi": "⼀⼀〇⼀〇五⼀九四九⼀⼆三⼀〇〇⼆X",  # review 364: the quick path settled these
     "white_circle_zero": "一一○一○五一九四九一二三一○○二X",
+    "letter_o_zero": "一一O一O五一九四九一二三一OO二X",  # review 366
+    "beside_a_numeral_word": "一一〇一〇五一九四九一二三一〇〇二X一案",
 }
 BIRTH = {
     "chinese": "一九四九一二三一",
@@ -26,6 +28,8 @@ BIRTH = {
     "marked": "".join(c + "\u0301" for c in "19491231"),
     "kangxi": "⼀九四九⼀⼆三⼀",
     "white_circle_zero": "一九四九一二三一",
+    "letter_o_zero": "一九四九一二三一",
+    "beside_a_numeral_word": "一九四九一二三一",
 }
 
 

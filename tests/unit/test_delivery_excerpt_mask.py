@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from test_delivery import Harness
 
-from gateway_client.contract.masking import EXCERPT_CHARS
+from gateway_client.contract.excerpts import EXCERPT_CHARS
 
 RESIDENT_ID = "11010519491231002X"
 

@@ -227,3 +227,93 @@ def test_a_key_of_megabytes_is_read_only_as_far_as_it_is_shown(
     assert len(shown) == 200
     assert shown.startswith(MASKED)
     assert max(read) <= 200 + 256
+
+
+def cn(number: str) -> str:
+    return spelt(number, ["chinese"] * 17, "X")
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        (f"事由{cn('420281199503150210')}一案", 2),
+        (f"第一{cn('420281199503150210')}", 2),
+        (f"李四{cn(NUMBER)}一案", 2),
+        (f"事由{cn(NUMBER)}一案", 2),
+        (f"统一{cn(NUMBER)}", 2),
+    ],
+)
+def test_a_number_in_chinese_numerals_beside_a_numeral_word_is_found(text: str, at: int) -> None:
+    """19 numerals in a row in every form (review 366): a numeral beside a letter (一案, 第一,
+    李四) is read as a word too."""
+    found = resident_id_in(text)
+
+    assert found is not None
+    assert found[0] == at
+    assert found[1][6:17] == "*" * 11
+    assert "一九" not in resident_ids_masked(text)
+
+
+@pytest.mark.parametrize("dropped", ["\u20dd", "\u0941", "\u200b", "\u3164"])
+@pytest.mark.parametrize("pair", ["\uff76{}\uff9e", "\u1100{}\u1161"])
+def test_only_the_number_is_masked_where_a_dropped_character_splits_a_composition(
+    dropped: str, pair: str
+) -> None:
+    """ｶ, a character read as nothing, ﾞ: each two read alike apart and together, the three
+    otherwise; the whole text's numerals were hidden and the position was off (review 366)."""
+    lead = pair.format(dropped) + " 统一标准，事由"
+    text = f"{lead}{NUMBER}，罚款壹佰元"
+
+    assert resident_ids_masked(text) == f"{lead}{MASKED}，罚款壹佰元"
+    assert resident_id_in(text) == (len(lead), MASKED)
+
+
+def test_a_number_cut_past_what_is_read_of_a_long_key_shows_no_birth_date() -> None:
+    """Its first digits within the limit, 300 marks before its last ones (review 366)."""
+    key = "k" * 180 + "42028119950315" + "\u0301" * 300 + "0210" + "x" * 5000
+
+    shown = masking.shown_input(key, 200)
+
+    assert "19950315" not in reading_form(shown)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "一一O一O五一九四九一二三一OO二X",
+        "一一Ｏ一Ｏ五一九四九一二三一ＯＯ二X",
+        NUMBER[:17] + "\u2717",
+        NUMBER[:17] + "\u2718",
+        "1101\U0001d1590519\U0001d1594912\U0001d1593100\U0001d1592X",
+    ],
+)
+def test_look_alikes_a_reader_reads_are_read(written: str) -> None:
+    """O for 〇 (二O二四年, very often typed so), ✗ ✘ for X, a blank notehead (review 366)."""
+    text = f"事由（{written}）"
+
+    assert may_hold_id(text)
+    assert resident_id_in(text) == (3, MASKED)
+    assert resident_ids_masked(text) == f"事由（{MASKED}）"
+
+
+def test_a_letter_o_among_letters_is_no_zero() -> None:
+    text = "ISO9001 and 1101O5 are no numbers; Room 1O1, too"
+    assert resident_ids_masked(text) == text
+
+
+def test_the_reading_forms_places_are_mapped_once_for_every_way_digits_are_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One text per way digits are written replaces characters one for one: mapped once per
+    way, a field with a number in 58 scripts took half a second (review 366)."""
+    ways = [chr(0x660 + int(d)) for d in "0123456789"], [chr(0x966 + int(d)) for d in "0123456789"]
+    text = "，".join(
+        "".join(digits[int(c)] if c.isdigit() else c for c in NUMBER)
+        for digits in (*ways, list("0123456789"), list("〇一二三四五六七八九"))
+    )
+    mapped: list[int] = []
+    real = masking.written_spans
+    monkeypatch.setattr(masking, "written_spans", lambda *args: mapped.append(1) or real(*args))
+
+    assert resident_ids_masked(text) == "，".join([MASKED] * 4)
+    assert len(mapped) <= 2  # the NFKC form's places and the reading form's, whatever the ways

@@ -14,7 +14,7 @@ import urllib.parse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway_client.contract.masking import EXCERPT_CHARS, scrub_excerpt
+from gateway_client.contract.excerpts import EXCERPT_CHARS, scrub_excerpt
 
 RESIDENT_IDS = ("11010519491231002X", "110108198506150478", "440301199001011234")
 JOINERS = (" ", "-", "  ", " - ", "\u3000", "\u2014", "_", ".", "/", ", ")

@@ -107,6 +107,7 @@ from gateway_client.contract.events import (
     Suspension,
     erases,
 )
+from gateway_client.contract.excerpts import scrub_excerpt
 from gateway_client.contract.extension import Extension, longest_until
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.identity import (
@@ -161,7 +162,6 @@ from gateway_client.contract.log import (
 from gateway_client.contract.masking import (
     mask_ids_in,
     resident_ids_masked,
-    scrub_excerpt,
     shown_input,
     values_masked,
 )

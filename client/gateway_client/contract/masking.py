@@ -7,11 +7,7 @@ text, in any spelling an echo or a log may give it, and a miss discloses a perso
 
 from __future__ import annotations
 
-import base64
-import html
 import re
-import unicodedata
-import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +15,9 @@ from stdnum.cn import ric
 
 from gateway_client.contract.codes import CodeProblem, SubjectType, classify, mask
 from gateway_client.contract.model import may_hold_id
-from gateway_client.contract.reading import nfkc, reading_form, spelling_forms, written_spans
+from gateway_client.contract.number_forms import search_texts
+from gateway_client.contract.reading import nfkc, reading_form, written_spans
+from gateway_client.contract.reading_classes import READ_AS_DIGITS
 
 # An ID starts where no letter or digit precedes it, or right after an escape sequence (``\n``,
 # ``\t``, ``\u5f20``, ``\xe5``): the text masked may already be escaped (a JSON log line, a repr),
@@ -147,27 +145,28 @@ def _masked_old(number: str) -> str:
 def resident_id_in(text: str) -> tuple[int, str] | None:
     """Where the first valid resident ID number in ``text`` is written, and its masked form
     (what input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``)."""
-    hits, _ = _found(text)
+    placed, unplaced = _found(text)
+    hits = placed or unplaced
     return (hits[0][0], hits[0][2]) if hits else None
 
 
 def resident_ids_masked(text: str) -> str:
     """``text`` with every valid resident ID number in it masked: what a view shows of text
     stored before input refused such numbers (``gateway.recognition.disclosure``). Numbers are
-    found in the NFKC form and in the reading form and masked where they are written (review
+    found in the NFKC form and the reading forms and masked where they are written (review
     357: taken at the same positions when the lengths agreed, characters NFKC lengthens before
     a number and as many it shortens after it put the mask beside it)."""
     if not may_hold_id(text):
         return text
-    hits, placed = _found(text)
-    if not placed:
+    placed, unplaced = _found(text)
+    if unplaced:
         return _digits_hidden(text)
     parts: list[str] = []
     end = 0
-    for start, stop, masked_form in hits:
+    for start, stop, masked_form in placed:
         if start >= end:
             parts += [text[end:start], masked_form]
-        elif stop > end:  # found in both forms, a longer number in one: hidden to its end
+        elif stop > end:  # found in two forms, a longer number in one: hidden to its end
             parts.append("*" * (stop - end))
         end = max(stop, end)
     return "".join([*parts, text[end:]])
@@ -177,35 +176,64 @@ _Hit = tuple[int, int, str]
 """Where a number is written (start, stop), and its masked form."""
 
 
-def _found(text: str) -> tuple[list[_Hit], bool]:
-    """The numbers in ``text`` by where they are written, and whether each could be placed:
-    each form finds what the other cannot. The reading form finds a number in Chinese
-    numerals, other scripts' digits or with a mark after each digit (review 362); the NFKC form
-    one that an invisible character after it would join to more digits in the reading form;
-    the forms of each way digits are written one beside a digit written otherwise (事由…0210一案,
-    …0210①: review 364). Where no place of a form maps to one in the text (a composition
-    longer than any), the hits stand where that form has them, unplaced."""
-    hits: list[_Hit] = []
-    searched = None
-    for read in (nfkc, reading_form, *spelling_forms(text)):
-        plain = read(text)
-        if plain == searched:
+def _found(text: str) -> tuple[list[_Hit], list[_Hit]]:
+    """The numbers in ``text`` by where they are written, and those whose place no form could
+    map (a composition longer than any: where that form has them). Each form finds what the
+    others cannot: the reading form a number in Chinese numerals, other scripts' digits or with
+    a mark after each digit (review 362); the NFKC form one that an invisible character after
+    it would join to more digits in the reading form; ``number_forms.search_texts`` one beside
+    a digit a reader reads apart (reviews 364, 366)."""
+    placed: list[_Hit] = []
+    unplaced: list[_Hit] = []
+    searched: set[str] = set()
+    read_as_is = reading_form(text)
+    shared = _SharedSpans(text, read_as_is)
+    forms = [(text, nfkc), (text, reading_form), *((t, reading_form) for t in search_texts(text))]
+    for written, read in forms:
+        plain = read_as_is if written is text and read is reading_form else read(written)
+        if plain in searched:
             continue  # no character read otherwise: searched already
-        searched = plain
+        searched.add(plain)
         found = [(m.start(), m.end(), masked) for m, masked in _resident_ids(plain, len(text))]
         if not found:
             continue
-        spans = None if plain == text else written_spans(text, plain, read)
-        if spans is None and plain != text:
-            return found, False
-        hits += found if spans is None else [(spans[s][0], spans[e - 1][1], m) for s, e, m in found]
-    return sorted(hits, key=lambda hit: (hit[0], -hit[1])), True
+        if plain == written:
+            spans = None
+        elif read is reading_form and len(plain) == len(read_as_is):
+            spans = shared.spans()  # characters replaced one for one, each read as one
+        else:
+            spans = written_spans(written, plain, read, max(end for _, end, _ in found))
+        if spans is None and plain != written:
+            unplaced += found
+            continue
+        placed += (
+            found if spans is None else [(spans[s][0], spans[e - 1][1], m) for s, e, m in found]
+        )
+    return sorted(placed, key=lambda hit: (hit[0], -hit[1])), unplaced
+
+
+class _SharedSpans:
+    """The reading form's spans, mapped once: a search text (``number_forms``) replaces
+    characters one for one, so where its reading is as long, each character of it comes from
+    where the reading form's does (review 366: mapped once per way digits are written, a field
+    with a number in 58 scripts took half a second)."""
+
+    def __init__(self, text: str, plain: str) -> None:
+        self._text, self._plain = text, plain
+        self._spans: list[tuple[int, int]] | None = None
+        self._mapped = False
+
+    def spans(self) -> list[tuple[int, int]] | None:
+        if not self._mapped:
+            self._spans = written_spans(self._text, self._plain, reading_form, len(self._plain))
+            self._mapped = True
+        return self._spans
 
 
 def _digits_hidden(text: str) -> str:
-    """``text`` with every character that reads as a digit hidden: a number in it could not
-    be placed, so none of its digits is shown."""
-    return "".join("*" if reading_form(c).isdigit() else c for c in text)
+    """``text`` with every character whose reading holds a digit hidden: a number in it could
+    not be placed, so none of its digits is shown (⒚ as much as 1: review 366)."""
+    return "".join("*" if any(d.isdigit() for d in reading_form(c)) else c for c in text)
 
 
 def values_masked(value: Any) -> Any:
@@ -231,76 +259,18 @@ def shown_input(text: str, limit: int) -> str:
     so that a key of a megabyte is not kept a thousand times over. Only what is shown, and a
     number's length past it, is read: a key of megabytes is refused before anything is
     authenticated, and read whole it took seconds (review 364)."""
-    masked = resident_ids_masked(mask_ids_in(text[: limit + _READ_PAST_LIMIT]))
+    read = text[: limit + _READ_PAST_LIMIT]
+    if len(read) < len(text):  # digits cut off past the limit: a number there cannot be read
+        run = _CUT_RUN.match(read[::-1])
+        cut = run.end() if run is not None else 0
+        read = read[: len(read) - cut] + _digits_hidden(read[len(read) - cut :])
+    masked = resident_ids_masked(mask_ids_in(read))
     return masked if len(masked) <= limit else masked[: limit - 1] + "…"
 
 
 _READ_PAST_LIMIT = 256
 """Enough for a number that starts within the limit, written with separators and marks."""
-
-
-EXCERPT_CHARS = 200
-"""What a failed attempt keeps of the endpoint's answer (``scrub_excerpt``)."""
-
-# Digits with spaces, dashes, underscores, pluses, dots, commas, slashes or colons between them
-# are one run: "110105 1949-1231", "1101.0519.4912.3100.2X".
-_DIGIT_RUN = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_+.,/:]*\d)*[Xx]?")
-_DECODING_ROUNDS = 8
-
-
-def _decoded(text: str) -> str | None:
-    """``text`` with percent-escapes, HTML character references and compatibility forms
-    (full-width digits) undone, over and over (an echo may encode twice); None if it still
-    changes after ``_DECODING_ROUNDS``."""
-    for _ in range(_DECODING_ROUNDS):
-        plain = unicodedata.normalize("NFKC", html.unescape(urllib.parse.unquote(text)))
-        if plain == text:
-            return text
-        text = plain
-    return None
-
-
-_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
-_DIGITS_IN_IT = re.compile(r"\d(?:\D{0,3}\d){5}")
-
-
-def _unbased(match: re.Match[str]) -> str:
-    """A token that decodes (base64 or base64url) to text with six digits or more in it,
-    masked whole: an answer echoing the body it refused in base64, as many frameworks report a
-    payload (review 308). Tokens that decode to no text (hex ids, keys) stay."""
-    token = match.group()
-    padded = token.rstrip("=") + "=" * (-len(token.rstrip("=")) % 4)
-    for decode in (base64.b64decode, base64.urlsafe_b64decode):
-        try:
-            text = decode(padded).decode()
-        except (ValueError, UnicodeDecodeError):
-            continue
-        if _DIGITS_IN_IT.search(text):
-            return "*" * len(token)
-    return token
-
-
-def _masked_run(match: re.Match[str]) -> str:
-    run = match.group()
-    compact = re.sub(r"[^\dXx]", "", run)
-    if sum(c.isdigit() for c in compact) < 6:
-        return run
-    if re.fullmatch(r"[0-9]{17}[0-9Xx]", compact):
-        return compact[:6] + "*" * 11 + compact[17].upper()  # as ``mask`` shows an ID
-    return re.sub(r"[\dXx]", "*", run)
-
-
-def scrub_excerpt(text: str) -> str:
-    """What a failed attempt keeps of the endpoint's answer, which may echo the body it got
-    (a person's ID number and name) in any encoding: the answer decoded (``_decoded``), a
-    base64 token holding digits masked whole (``_unbased``), every run of six or more digits
-    masked (an ID-shaped one as ``mask`` shows it), then cut to
-    ``EXCERPT_CHARS`` — masked before the cut, so a run the cut goes through is masked whole.
-    Text that will not decode has every digit masked instead. Names are not recognised here:
-    successful answers are not kept at all, and the purge blanks what its listing's deliveries
-    kept (``chalicelib.erasure``)."""
-    plain = _decoded(text)
-    if plain is not None:
-        plain = _BASE64.sub(_unbased, plain)
-    masked = re.sub(r"\d", "*", text) if plain is None else _DIGIT_RUN.sub(_masked_run, plain)
-    return masked[:EXCERPT_CHARS]
+_CUT_RUN = re.compile(rf"[\W\d{READ_AS_DIGITS}]*")
+"""Digits and all else but letters up to the cut (matched from it, the text reversed): a
+number longer than ``_READ_PAST_LIMIT`` written (300 marks before its last digits: review 366)
+has its digits hidden."""

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, to_json
 
-from gateway_client.contract.reading_classes import READ_AS_DIGITS, READ_AS_NOTHING
+from gateway_client.contract.reading_classes import READ_AS_DIGITS, READ_AS_NOTHING, ZERO_LOOKS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -182,7 +182,7 @@ _DIGITS = re.compile(
 # ❶, ⼀, ○…) with anything but letters and digits between them (combining marks, invisible
 # characters, any separators, and the letters a reader does not see): text written so may hold
 # a number in the reading form masking searches (``reading.reading_form``: reviews 362, 364).
-_DIGIT_READ = rf"[\d{READ_AS_DIGITS}]"
+_DIGIT_READ = rf"[\d{READ_AS_DIGITS}{ZERO_LOOKS}]"
 _BETWEEN = rf"(?:[^\w{READ_AS_DIGITS}]|[_{READ_AS_NOTHING}])*+"  # ○ is \W, and a digit first
 _SPELT_DIGITS = re.compile(rf"{_DIGIT_READ}(?:{_BETWEEN}{_DIGIT_READ}){{14}}")
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")

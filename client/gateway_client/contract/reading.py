@@ -8,15 +8,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+from gateway_client.contract.reading_classes import X_LOOKS
+
 _READ_AS: dict[str, str | None] = {
     "\u25cb": "0",  # ○ for 〇, as in 二○二四年
     "\u25ef": "0",  # ◯
-    **dict.fromkeys("\u03a7\u03c7\u0425\u0445\u00d7\u2715\u2716\u2573\u2a2f", "X"),
+    **dict.fromkeys(X_LOOKS, "X"),
     "\u2800": " ",  # the braille blank: a space to a reader
+    "\U0001d159": " ",  # the null notehead: blank likewise
     **dict.fromkeys("\u115f\u1160\u3164\uffa0", None),  # Hangul fillers: invisible (Lo)
 }
 """What a reader reads where Unicode says otherwise: ○ as zero, a Greek, Cyrillic or drawn X
-(Χ χ Х х × ✕ ✖ ╳ ⨯) as X, blanks as what they look like (review 364)."""
+(``X_LOOKS``) as X, blanks as what they look like (reviews 364, 366)."""
 _UNREAD = frozenset({"Mn", "Me", "Cf"})  # marks and invisible formatting
 _TABLE_LIMIT = 65536
 
@@ -61,68 +64,42 @@ def reading_form(text: str) -> str:
     return read if read.isascii() else read.translate(_READING)
 
 
-def spelling_forms(text: str) -> list[Callable[[str], str]]:
-    """Where ``text`` writes digits more than one way (ASCII, full-width, circled, Chinese, an
-    other script's), one reading form per way, with the digits of every other way read as a
-    letter: a number beside a digit written otherwise (…0210①, ٤٢…٠ 一案) is 19 digits in the
-    reading and NFKC forms alike, and was found in neither (review 364)."""
-    ways: dict[str, list[str]] = {}
-    for char in set(text):
-        if _reads_as_digit(char):
-            ways.setdefault(_way(char), []).append(char)
-    if len(ways) < 2:
-        return []
-    return [
-        _reading_apart(
-            {ord(c): "Z" for other, chars in ways.items() if other != way for c in chars}
-        )
-        for way in ways
-    ]
-
-
-def _reading_apart(apart: dict[int, str]) -> Callable[[str], str]:
-    return lambda text: reading_form(text.translate(apart))
-
-
-def _reads_as_digit(char: str) -> bool:
-    return any("0" <= c <= "9" for c in reading_form(char))
-
-
-def _way(char: str) -> str:
-    """How a digit is written: its name's first word (DIGIT, FULLWIDTH, CIRCLED, ARABIC-INDIC,
-    KANGXI…), CJK for Chinese numerals and the circles written as their zero."""
-    name = unicodedata.name(char, "")
-    return "CJK" if name.startswith("CJK") or char in "〇○◯" else name.split(" ", 1)[0]
-
-
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
 def written_spans(
-    text: str, plain: str, read: Callable[[str], str]
+    text: str, plain: str, read: Callable[[str], str], upto: int
 ) -> list[tuple[int, int]] | None:
-    """For each character of ``plain``, ``text`` as ``read`` reads it, the span of ``text`` it
-    comes from: a character with the combining marks after it, joined with the next while
-    the two read otherwise together than apart (review 364: Hangul jamo, ｶﾞ, which NFKC
-    composes, sent all the text to a fallback). None where the pieces still do not read as the
-    whole (a composition longer than ``_JOINED_UP_TO``)."""
+    """For the first ``upto`` characters of ``plain``, ``text`` as ``read`` reads it, the span
+    of ``text`` each comes from: a character with the combining marks after it, joined with
+    the last piece that reads as something while the two read otherwise together than apart
+    (review 364: Hangul jamo, ｶﾞ, which NFKC composes, sent all the text to a fallback; review
+    366: so did a character read as nothing between them). None where the pieces still do not
+    read as the whole (a composition longer than ``_JOINED_UP_TO``)."""
     starts = [i for i, c in enumerate(text) if i == 0 or not unicodedata.combining(c)]
     pieces: list[tuple[int, int]] = []
+    reads: list[str] = []
+    last = -1  # the last piece that reads as something
+    length = 0
     for start, stop in zip(starts, [*starts[1:], len(text)], strict=True):
-        if pieces and stop - pieces[-1][0] <= _JOINED_UP_TO:
-            before = pieces[-1][0]
-            if read(text[before:stop]) != read(text[before:start]) + read(text[start:stop]):
-                pieces[-1] = (before, stop)
+        if length >= upto:
+            break
+        here = read(text[start:stop])
+        if last >= 0 and not text[start].isascii() and stop - pieces[last][0] <= _JOINED_UP_TO:
+            joined = read(text[pieces[last][0] : stop])
+            if joined != "".join(reads[last:]) + here:
+                length -= sum(map(len, reads[last:]))
+                pieces[last:], reads[last:] = [(pieces[last][0], stop)], [joined]
+                length += len(joined)
                 continue
         pieces.append((start, stop))
-    spans: list[tuple[int, int]] = []
-    read_pieces = []
-    for start, stop in pieces:
-        read_piece = read(text[start:stop])
-        read_pieces.append(read_piece)
-        spans += [(start, stop)] * len(read_piece)
-    return spans if "".join(read_pieces) == plain else None
+        reads.append(here)
+        length += len(here)
+        last = len(pieces) - 1 if here else last
+    if not plain.startswith("".join(reads)) or length < upto:
+        return None
+    return [span for span, piece in zip(pieces, reads, strict=True) for _ in piece]
 
 
 _JOINED_UP_TO = 32
