@@ -107,15 +107,24 @@ _TYPES |= {"8": "19", "9": "123"}
 
 
 def digits_of_a_person(code: str) -> bool:
-    """A person's number with a typo that broke its look — a birth date on no day or before
-    1900, an office no division, a foreign resident's 9 mistyped — still reads as one: 18
-    digits (or X last), a birth year written 18xx–20xx, its GB 11643 check digit wrong. One
-    in 31 of those passes the USCC check (review 365: 1 % of one-digit typos of real numbers)."""
-    return (
-        _RIC_SHAPE.fullmatch(code) is not None
-        and code[6:8] in _BIRTH_CENTURIES
-        and ric.calc_check_digit(code) != code[17]
-    )
+    """A person's number with a typo that broke its look still reads as one: 18 digits (or X
+    last), its GB 11643 check digit wrong, and a birth year written 18xx–20xx (the typo made
+    the date no day or before 1900, the office no division, a foreign resident's 9 another
+    digit: review 365) — or, the century itself mistyped (1946 as 1546), an issuing office and
+    a month and day (review 369). One in 31 of those passes the USCC check."""
+    if _RIC_SHAPE.fullmatch(code) is None or ric.calc_check_digit(code) == code[17]:
+        return False
+    return code[6:8] in _BIRTH_CENTURIES or (_an_office(code) and _a_month_and_day(code[10:14]))
+
+
+def _an_office(code: str) -> bool:
+    """Digits 1–6 could have issued a person's number: a county, a district the list lags, a
+    residence permit's office, or 9 and a province (a foreign permanent resident's)."""
+    return _county_known(code) or (code[0] == "9" and known_division(f"{code[1:3]}0000"))
+
+
+def _a_month_and_day(digits: str) -> bool:
+    return 1 <= int(digits[:2]) <= 12 and 1 <= int(digits[2:]) <= 31
 
 
 def _issued_from(code: str, born: int) -> bool:
