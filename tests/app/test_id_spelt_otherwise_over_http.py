@@ -21,6 +21,7 @@ SPELT = {
     "white_circle_zero": "一一○一○五一九四九一二三一○○二X",
     "letter_o_zero": "一一O一O五一九四九一二三一OO二X",  # review 366
     "beside_a_numeral_word": "一一〇一〇五一九四九一二三一〇〇二X一案",
+    "ascii_o_zero": "11O1O519491231OO2X",  # review 368: ASCII text was settled unread
 }
 BIRTH = {
     "chinese": "一九四九一二三一",
@@ -30,6 +31,7 @@ BIRTH = {
     "white_circle_zero": "一九四九一二三一",
     "letter_o_zero": "一九四九一二三一",
     "beside_a_numeral_word": "一九四九一二三一",
+    "ascii_o_zero": "19491231",
 }
 
 

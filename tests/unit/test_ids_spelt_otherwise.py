@@ -317,3 +317,52 @@ def test_the_reading_forms_places_are_mapped_once_for_every_way_digits_are_writt
 
     assert resident_ids_masked(text) == "，".join([MASKED] * 4)
     assert len(mapped) <= 2  # the NFKC form's places and the reading form's, whatever the ways
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("Party 11O1O519491231OO2X refused to comply", 6),  # ASCII: the quick path settled it
+        ("⒈ 张三 420281199503150210⒉ 李四", 5),  # ⒈ was written the ASCII digits' way
+        ("事由11\u041e1\u041e519491231\u041e\u041e2X", 2),  # Cyrillic О
+        ("事由11\u039f1\u039f519491231\u039f\u039f2X", 2),  # Greek Ο
+        ("事由一一O一O五一九四九一二三一OO二X一案", 2),  # O and a numeral word together
+        ("事由 1 1 O 1 O 5 1 9 4 9 1 2 3 1 O O 2 X", 3),  # O apart from the digits
+    ],
+)
+def test_o_for_zero_and_list_markers_are_read_wherever_they_stand(text: str, at: int) -> None:
+    """Review 368."""
+    found = resident_id_in(text)
+
+    assert may_hold_id(text)
+    assert found is not None
+    assert found[0] == at
+    assert found[1][6:17] == "*" * 11
+    assert "19491231" not in reading_form(resident_ids_masked(text)).replace(" ", "")
+    assert "19950315" not in reading_form(resident_ids_masked(text))
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["11O1O519491231OO", "\u3164".join("42028119950315")],
+)
+def test_a_number_cut_past_what_is_read_at_an_o_or_a_filler_shows_no_birth_date(
+    number: str,
+) -> None:
+    """An O for a zero or a filler ended the run hidden back from the cut (review 368)."""
+    key = "k" * 180 + number + "\u0301" * 300 + "2X" + "x" * 5000
+
+    shown = reading_form(masking.shown_input(key, 200)).replace("O", "0")
+
+    assert "19491231" not in shown
+    assert "19950315" not in shown
+
+
+@pytest.mark.parametrize("composed", ["\uff76\uff9e", "\u1100\u1161"])
+def test_text_ending_in_a_composition_is_masked_only_at_the_number(composed: str) -> None:
+    """Mapped up to the number's end, ｶﾞ at the text's end was cut apart and every digit of the
+    text hidden (review 368)."""
+    text = f"罚款贰仟元，事由{cn(NUMBER)}{composed}"
+
+    assert resident_ids_masked(text) == f"罚款贰仟元，事由{MASKED}{composed}"
+    assert resident_id_in(text) == (8, MASKED)

@@ -17,7 +17,12 @@ from gateway_client.contract.codes import CodeProblem, SubjectType, classify, ma
 from gateway_client.contract.model import may_hold_id
 from gateway_client.contract.number_forms import search_texts
 from gateway_client.contract.reading import nfkc, reading_form, written_spans
-from gateway_client.contract.reading_classes import READ_AS_DIGITS
+from gateway_client.contract.reading_classes import (
+    READ_AS_DIGITS,
+    READ_AS_NOTHING,
+    X_LOOKS,
+    ZERO_LOOKS,
+)
 
 # An ID starts where no letter or digit precedes it, or right after an escape sequence (``\n``,
 # ``\t``, ``\u5f20``, ``\xe5``): the text masked may already be escaped (a JSON log line, a repr),
@@ -233,7 +238,11 @@ class _SharedSpans:
 def _digits_hidden(text: str) -> str:
     """``text`` with every character whose reading holds a digit hidden: a number in it could
     not be placed, so none of its digits is shown (⒚ as much as 1: review 366)."""
-    return "".join("*" if any(d.isdigit() for d in reading_form(c)) else c for c in text)
+    return "".join("*" if _holds_a_digit(c) else c for c in text)
+
+
+def _holds_a_digit(char: str) -> bool:
+    return char in ZERO_LOOKS or any(d.isdigit() for d in reading_form(char))
 
 
 def values_masked(value: Any) -> Any:
@@ -270,7 +279,8 @@ def shown_input(text: str, limit: int) -> str:
 
 _READ_PAST_LIMIT = 256
 """Enough for a number that starts within the limit, written with separators and marks."""
-_CUT_RUN = re.compile(rf"[\W\d{READ_AS_DIGITS}]*")
-"""Digits and all else but letters up to the cut (matched from it, the text reversed): a
+_CUT_RUN = re.compile(rf"[\W\d{READ_AS_DIGITS}{ZERO_LOOKS}{X_LOOKS}{READ_AS_NOTHING}]*")
+"""Digits, look-alikes and all else but letters up to the cut (matched from it, the text
+reversed; review 368: an O or a filler ended it): a
 number longer than ``_READ_PAST_LIMIT`` written (300 marks before its last digits: review 366)
 has its digits hidden."""

@@ -233,9 +233,11 @@ def may_hold_id(text: str) -> bool:
 
 
 def _spelt_digits(text: str) -> bool:
-    """Fifteen digits as a reader reads them (``_SPELT_DIGITS``); ASCII text has none that
-    ``_DIGITS`` does not find (its separators are the reading form's)."""
-    return not text.isascii() and _SPELT_DIGITS.search(text) is not None
+    """Fifteen digits as a reader reads them (``_SPELT_DIGITS``); ASCII text without an O has
+    none that ``_DIGITS`` does not find (its separators are the reading form's; an O beside
+    digits reads as a zero: review 368)."""
+    ascii_read = text.isascii() and "O" not in text and "o" not in text
+    return not ascii_read and _SPELT_DIGITS.search(text) is not None
 
 
 def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValidator:

@@ -7,7 +7,7 @@ digit beside it that a reader reads apart is no part of it (review 364, 366):
   script's), one text per way with every other way's digits as a letter: …0210①, ٤٢…٠ 一案;
 - a numeral after a letter, before one, or both, as a letter: a numeral word (一案, 第一, 李四)
   beside a number in Chinese numerals;
-- a letter O beside a digit as a zero (二O二四)."""
+- a letter O in a run of digits as a zero (二O二四), in the text and each of the above."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ import unicodedata
 from gateway_client.contract.reading import reading_form
 from gateway_client.contract.reading_classes import READ_AS_DIGITS, X_LOOKS, ZERO_LOOKS
 
-_LETTER = rf"[^\W\d_{READ_AS_DIGITS}Xx{X_LOOKS}]"
+_LETTER = rf"[^\W\d_{READ_AS_DIGITS}Xx{X_LOOKS}{ZERO_LOOKS}]"
 _NUMERAL_AFTER_A_LETTER = re.compile(rf"(?<={_LETTER})[{READ_AS_DIGITS}]")
 _NUMERAL_BEFORE_A_LETTER = re.compile(rf"[{READ_AS_DIGITS}](?={_LETTER})")
-_DIGITS_WITH_ZEROS = re.compile(
-    rf"[\d{READ_AS_DIGITS}{ZERO_LOOKS}]*[\d{READ_AS_DIGITS}][\d{READ_AS_DIGITS}{ZERO_LOOKS}]*"
-)
+_RUN = re.compile(rf"[\W\d{READ_AS_DIGITS}{ZERO_LOOKS}]+")
+"""Digits, zero look-alikes and all else but letters (separators, marks): one run."""
+_DIGIT = re.compile(rf"[\d{READ_AS_DIGITS}]")
 _AS_ZERO = str.maketrans(dict.fromkeys(ZERO_LOOKS, "0"))
 
 
@@ -32,8 +32,9 @@ def search_texts(text: str) -> list[str]:
     after = _NUMERAL_AFTER_A_LETTER.sub("Z", text)
     before = _NUMERAL_BEFORE_A_LETTER.sub("Z", text)
     both = _NUMERAL_BEFORE_A_LETTER.sub("Z", after)  # the number itself beside letters: text's
-    texts += dict.fromkeys(t for t in (after, before, both, _zeros(text)) if t != text)
-    return texts
+    texts += [after, before, both]
+    texts += [_zeros(t) for t in (text, *texts)]  # O for zero in any of them (review 368)
+    return [t for t in dict.fromkeys(texts) if t != text]
 
 
 def _ways_apart(text: str) -> list[dict[int, str]]:
@@ -50,7 +51,12 @@ def _ways_apart(text: str) -> list[dict[int, str]]:
 
 
 def _zeros(text: str) -> str:
-    return _DIGITS_WITH_ZEROS.sub(lambda run: run.group().translate(_AS_ZERO), text)
+    return _RUN.sub(_run_zeros, text)
+
+
+def _run_zeros(run: re.Match[str]) -> str:
+    written = run.group()
+    return written.translate(_AS_ZERO) if _DIGIT.search(written) else written
 
 
 def _reads_as_digit(char: str) -> bool:
@@ -58,7 +64,16 @@ def _reads_as_digit(char: str) -> bool:
 
 
 def _way(char: str) -> str:
-    """How a digit is written: its name's first word (DIGIT, FULLWIDTH, CIRCLED, ARABIC-INDIC,
-    KANGXI…), CJK for Chinese numerals and the circles written as their zero."""
+    """How a digit is written: its name without the digit's word, CJK for Chinese numerals and
+    the circles written as their zero."""
     name = unicodedata.name(char, "")
-    return "CJK" if name.startswith("CJK") or char in "〇○◯" else name.split(" ", 1)[0]
+    if name.startswith("CJK") or char in "〇○◯":
+        return "CJK"
+    return " ".join(word for word in name.split(" ") if word not in _DIGIT_WORDS)
+
+
+_DIGIT_WORDS = frozenset(
+    ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"]
+)
+"""A digit's name without them names its way: DIGIT, DIGIT FULL STOP (⒈), DIGIT COMMA (🄂),
+FULLWIDTH DIGIT, CIRCLED DIGIT… (review 368: ⒈ was ASCII's way, beside an ASCII number)."""

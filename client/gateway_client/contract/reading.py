@@ -83,8 +83,8 @@ def written_spans(
     last = -1  # the last piece that reads as something
     length = 0
     for start, stop in zip(starts, [*starts[1:], len(text)], strict=True):
-        if length >= upto:
-            break
+        if length >= upto and text[start].isascii():
+            break  # nothing ASCII joins a piece before it
         here = read(text[start:stop])
         if last >= 0 and not text[start].isascii() and stop - pieces[last][0] <= _JOINED_UP_TO:
             joined = read(text[pieces[last][0] : stop])
@@ -93,6 +93,8 @@ def written_spans(
                 pieces[last:], reads[last:] = [(pieces[last][0], stop)], [joined]
                 length += len(joined)
                 continue
+        if length >= upto:
+            break  # the last piece read is whole (review 368: ｶﾞ at the end was cut apart)
         pieces.append((start, stop))
         reads.append(here)
         length += len(here)

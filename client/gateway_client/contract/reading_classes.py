@@ -40,6 +40,7 @@ X_LOOKS = "\u03a7\u03c7\u0425\u0445\u00d7\u2715\u2716\u2717\u2718\u2573\u2a2f"
 """What a reader takes for a check character X: Greek Χ χ, Cyrillic Х х, × ✕ ✖ ✗ ✘ ╳ ⨯
 (reviews 364, 366). Written by hand, as ``ZERO_LOOKS``: no Unicode property says so."""
 
-ZERO_LOOKS = "OoＯｏ"
+ZERO_LOOKS = "OoＯｏ\u041e\u043e\u039f\u03bf\u1d3c\u1d52\u00ba\u2092"
 """Letters a reader takes for a zero among digits (二O二四年, the way it is very often typed):
-read so only beside a digit (``number_forms``), never in words (review 366)."""
+O, full-width, Cyrillic and Greek, raised and lowered (reviews 366, 368); read so only in a run
+of digits (``number_forms``), never in words."""
