@@ -82,19 +82,24 @@ def test_a_person_named_in_an_update_past_retention_is_refused(
     assert stored == []
 
 
+def ended_long_after_its_conduct(gateway: Any, city: Any, **fields: Any) -> dict[str, Any]:
+    """A listing whose conduct ended six years ago, pushed and revoked today: its retention is
+    over at once, no clock moved. The entry pushed (``fields`` over ``recent_entry``'s)."""
+    conduct_ended_on = add_months(china_today(), -72).isoformat()
+    entry = recent_entry(conduct_ended_on=conduct_ended_on, **fields)
+    pushed(gateway, city, CITY, entry)
+    ended = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
+    assert ended.json_body["removed"] == 1, ended.json_body
+    return entry
+
+
 def test_the_same_update_through_a_delta_upload_is_refused(gateway: Any, aws: Any) -> None:
     """The same through a bulk delta (no clock moved: the conduct ended six years ago, the
     listing was ended today, so its retention is over at once)."""
     from upload_support import uploaded
 
     city = gateway.register_platform(CITY)
-    entry = recent_entry(
-        decision_number="(2026)黑09执82号",
-        conduct_ended_on=add_months(china_today(), -72).isoformat(),
-    )
-    pushed(gateway, city, CITY, entry)
-    ended = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
-    assert ended.json_body["removed"] == 1, ended.json_body
+    entry = ended_long_after_its_conduct(gateway, city, decision_number="(2026)黑09执82号")
     update = {
         **entry,
         "responsible_persons": NAMED,
@@ -206,14 +211,9 @@ def test_a_performance_correction_past_retention_is_refused(  # review 359
 def test_a_lengthening_update_past_retention_is_refused_as_period_ended(gateway: Any) -> None:
     """Not period_lengthened: no version of it is taken in anew, whatever else it changes."""
     city = gateway.register_platform(CITY)
-    entry = recent_entry(
-        decision_number="(2026)黑09执93号",
-        conduct_ended_on=add_months(china_today(), -72).isoformat(),
-        responsible_persons=NAMED,
+    entry = ended_long_after_its_conduct(
+        gateway, city, decision_number="(2026)黑09执93号", responsible_persons=NAMED
     )
-    pushed(gateway, city, CITY, entry)
-    ended = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
-    assert ended.json_body["removed"] == 1, ended.json_body
 
     update = {
         **entry,

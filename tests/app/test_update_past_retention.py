@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app_support import CITY, PROVINCE, new_batch_id
+from app_support import CITY, PROVINCE, black_entry, new_batch_id
 from lifecycle_support import PERSON_CODE, Lifecycle, add_months, fan_out_and_deliver, removal_of
 
 from chalicelib import bootstrap
@@ -41,22 +41,17 @@ def listed_and_ended(
     conduct ended ``months_ago`` months before: retention counts from it) and revoked by its
     owner at once: the entry pushed (``fields`` over its defaults)."""
     today = china_date(start)
-    entry = {
+    decided = (today - timedelta(days=30)).isoformat()
+    defaults = {
         "credit_code": PERSON_CODE,
         "subject_name": "黄某某",
-        "kind": "black",
-        "domain": "court_defaulter",
-        "severity": "serious",
-        "reason": "有履行能力而拒不履行生效法律文书确定的义务",
-        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
-        "deciding_authority": "七台河市中级人民法院",
         "decision_number": "(2026)黑09执77号",
-        "decided_on": (today - timedelta(days=30)).isoformat(),
-        "valid_from": (today - timedelta(days=30)).isoformat(),
+        "decided_on": decided,
+        "valid_from": decided,
         "conduct_ended_on": add_months(today, -months_ago).isoformat(),
         "source_updated_at": (start - timedelta(hours=1)).isoformat(),
-        **fields,
     }
+    entry = black_entry(**{**defaults, **fields})
     listed = push_at(gateway, city, start, [entry], [])
     assert listed["accepted"] == 1, listed["errors"]
     stamped = (start - timedelta(minutes=30)).isoformat()
