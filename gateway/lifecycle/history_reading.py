@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from gateway_client.contract import OPERATOR, REHOMED, Listing, Transition
+from gateway_client.contract import OPERATOR, REHOMED, Listing, Transition, rehoming
 
 
 def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
@@ -58,11 +58,7 @@ def rehomed(listing: Listing) -> bool:
 def former_owners(listing: Listing) -> tuple[str, ...]:
     """The regions the operator gave the listing away from, oldest first: each such step's
     reason ends ``; origin <from> → <to>`` (the last: a note before it may say anything)."""
-    return tuple(
-        step.reason.rpartition(REHOMED)[2].split(" ", 1)[0]
-        for step in listing.history
-        if _rehoming(step) and REHOMED in step.reason
-    )
+    return tuple(regions[0] for step in listing.history if (regions := rehoming(step)))
 
 
 def _rehoming(step: Transition) -> bool:

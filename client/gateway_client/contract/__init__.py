@@ -189,6 +189,7 @@ from gateway_client.contract.moves import (
     moved_from,
     moves_since,
     moves_since_line,
+    rehoming,
 )
 from gateway_client.contract.ndjson import MAX_LINE_BYTES, Line, lines_of
 from gateway_client.contract.notices import (
@@ -522,6 +523,7 @@ __all__ = [
     "quoted_key",
     "rank",
     "read_as_a_person",
+    "rehoming",
     "report_applies",
     "report_kind",
     "requested_code",

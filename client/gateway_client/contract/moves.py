@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from gateway_client.contract.listing import Listing
+from gateway_client.contract.listing import Listing, Transition
 from gateway_client.contract.salting import instant_line, stated_instant
 
 OPERATOR = "operator"  # who a step made by the operator names (``Transition.by``)
@@ -26,13 +26,23 @@ def moved_from(listing: Listing) -> str | None:
     ``None``. Only the operator's step counts, and only a suffix naming this version's origin
     as the new one: a region's note quoting the marker moves nothing."""
     step = listing.history[-1] if listing.history else None
-    if step is None or step.at != listing.accepted_at or step.by != OPERATOR:
+    if step is None or step.at != listing.accepted_at:
         return None
-    if step.event not in ("reassigned", "objection_decided") or REHOMED not in step.reason:
+    regions = rehoming(step)
+    moved = regions is not None and regions[1] == listing.origin_region != regions[0]
+    return regions[0] if regions is not None and moved else None
+
+
+def rehoming(step: Transition) -> tuple[str, str] | None:
+    """The regions an operator's step gave a listing from and to (its reason's suffix ``…;
+    origin A → B``: the last, a note before it may say anything); ``None`` for any other step
+    (a region's note quoting the marker moves nothing)."""
+    if step.by != OPERATOR or step.event not in ("reassigned", "objection_decided"):
+        return None
+    if REHOMED not in step.reason:
         return None
     old, _, new = step.reason.rsplit(REHOMED, 1)[1].partition(_ARROW)
-    moved = _REGION.fullmatch(old) and new == listing.origin_region != old
-    return old if moved else None
+    return (old, new) if _REGION.fullmatch(old) else None
 
 
 MOVES_SINCE = "credit-gateway/moves-since"
