@@ -24,9 +24,9 @@ from gateway_client.contract import (
     Listing,
     ListingEntry,
     ListKind,
-    SubjectType,
     china_date,
     effective_valid_until,
+    is_persons,
     months_after,
     read_as_a_person,
     stopped_applying,
@@ -70,12 +70,7 @@ def involves_individual(listing: Listing) -> bool:
     version, which the log and the subscribers' copies still hold. A person's code stored as an
     organisation's by an earlier release (a foreign permanent resident's number read as a USCC:
     review 283) is a person's too: its name and number are kept, and erased, as any."""
-    return (
-        listing.subject_type is SubjectType.NATURAL_PERSON
-        or bool(listing.responsible_persons)
-        or listing.named_persons_before
-        or read_as_a_person(listing.credit_code)
-    )
+    return is_persons(listing) or bool(listing.responsible_persons) or listing.named_persons_before
 
 
 def entry_involves_individual(entry: ListingEntry) -> bool:
