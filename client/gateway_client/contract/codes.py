@@ -104,12 +104,9 @@ def _classify(value: str) -> tuple[str, SubjectType]:
         if look is Look.ISSUED_LATER and uscc.is_valid(code):
             return code, organisation_or_mistyped(code)  # an organisation's (review 124)
         raise _problem(InvalidChecksum(), "resident ID number")
-    if permanent_residence_look(code):
-        if ric.calc_check_digit(code) == code[17]:
-            return code, SubjectType.NATURAL_PERSON
-        if uscc.is_valid(code):
-            return code, organisation_or_mistyped(code)
-    if digits_of_a_person(code) and uscc.is_valid(code):
+    if permanent_residence_look(code) and ric.calc_check_digit(code) == code[17]:
+        return code, SubjectType.NATURAL_PERSON
+    if digits_of_a_person(code) and uscc.is_valid(code):  # a foreign resident's mistyped too
         return code, organisation_or_mistyped(code)  # a typo broke the look (review 365)
     try:
         _validate_uscc(code)
