@@ -50,15 +50,17 @@ def retention_start(listing: Listing) -> date | None:
     when the platform said so, else the day the listing stopped applying. ``None`` while the
     listing still applies: a listing in force is never purged, whatever its conduct date. A
     commitment's clock starts with its outcome, or when it stopped applying (removed,
-    expired); an open one in force is never purged."""
+    expired); an open one in force is never purged. Only a black listing records dishonest
+    conduct: a conduct date pushed on any other moves nothing (review 371: pushed on an ended
+    commitment or grade, it kept the person's data past retention, and again each push)."""
     if listing.commitment is not None and listing.commitment.outcome_on is not None:
         return listing.commitment.outcome_on
     stopped = stopped_applying(listing)
-    if stopped is None or listing.kind is ListKind.RED:
+    if stopped is None or listing.kind is not ListKind.BLACK:
         return stopped
     # a black listing stored with a longer period stopped applying at its longest one, however
     # late the tick (or a backfill) expired it
-    ends = effective_valid_until(listing) if listing.kind is ListKind.BLACK else None
+    ends = effective_valid_until(listing)
     if ends is not None and ends < stopped:
         stopped = ends
     return listing.conduct_ended_on or stopped
