@@ -31,6 +31,7 @@ from gateway_client.contract import (
     ListingEntry,
     ListingStatus,
     ListKind,
+    broken_while_in_force,
     china_date,
     effective_valid_until,
     is_persons,
@@ -38,7 +39,6 @@ from gateway_client.contract import (
     person_listing_id,
     resident_ids_masked,
     revoked_at,
-    stopped_applying,
 )
 
 BROKEN_DOMAIN = "broken_commitment"
@@ -60,13 +60,9 @@ def broken(listing: Listing) -> bool:
     if listing.status is ListingStatus.ACTIVE:
         return True
     objected = listing.objection is not None and listing.objection.open
-    # broken while it held, whenever recorded (review 320: not a breach dated after; review
-    # 323: nor one dated the day it stopped applying, out of force from its first moment)
-    ended = stopped_applying(listing)
-    in_force = made.outcome_on is not None and ended is not None and made.outcome_on < ended
     return (
         listing.status is ListingStatus.EXPIRED
-        and in_force
+        and broken_while_in_force(listing)
         and not objected
         and not withdrawn(listing)
     )

@@ -14,7 +14,6 @@ from gateway.recognition.matching import intensified_domains, is_intensified, re
 from gateway.recognition.severity_policy import severity_policy
 from gateway.recognition.standing import Refusal, green_channel, held_back, yielded
 from gateway_client.contract import (
-    CommitmentOutcome,
     Frozen,
     ListedAs,
     Listing,
@@ -23,6 +22,7 @@ from gateway_client.contract import (
     NotRecognised,
     SubjectType,
     Suspension,
+    broken_while_in_force,
     found_wrong,
     is_persons,
     mask,
@@ -232,9 +232,7 @@ def _commitments(shown: Sequence[Listing], on: date) -> Commitments:
             for x in held
             if x.commitment and x.status is ListingStatus.ACTIVE and x.commitment.overdue(on)
         ),
-        broken=sum(
-            1 for x in held if x.commitment and x.commitment.outcome is CommitmentOutcome.BROKEN
-        ),
+        broken=sum(1 for x in held if broken_while_in_force(x)),
     )
 
 

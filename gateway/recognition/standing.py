@@ -24,13 +24,13 @@ from enum import StrEnum
 
 from gateway.recognition.severity_policy import punishes
 from gateway_client.contract import (
-    CommitmentOutcome,
     Frozen,
     Listing,
     ListingStatus,
     ListKind,
     Recognition,
     Suspension,
+    broken_while_in_force,
     grade_in,
     months_after,
     poor_grade,
@@ -158,7 +158,7 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
         counts = listing.status in _STANDING or (
             listing.status in _ENDED_AS_RECORD and revoked_at(listing) is None
         )
-        broken = made.outcome is CommitmentOutcome.BROKEN and counts
+        broken = counts and broken_while_in_force(listing)
         if not broken or made.outcome_on is None:
             return None, None
         # a bad record for three years from the breach, as an ended black listing is from its

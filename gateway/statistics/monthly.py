@@ -35,6 +35,7 @@ from gateway_client.contract import (
     ListedAs,
     Listing,
     ListKind,
+    broken_while_in_force,
     china_date,
     within,
 )
@@ -232,7 +233,11 @@ def monthly_stats(
 def _commitments(listings: Sequence[Listing], month: Month, as_of: date) -> CommitmentCounts:
     made = [(x, x.commitment) for x in listings if x.commitment is not None]
     settled = Counter(
-        c.outcome for _, c in made if c.outcome is not None and month.has(c.outcome_on or as_of)
+        c.outcome
+        for x, c in made
+        if c.outcome is not None
+        and month.has(c.outcome_on or as_of)
+        and (c.outcome is not CommitmentOutcome.BROKEN or broken_while_in_force(x))
     )
     return CommitmentCounts(
         made=sum(1 for x, _ in made if month.has(x.listed_at or x.accepted_at)),

@@ -49,6 +49,7 @@ from gateway_client.contract.commitment import (
 )
 from gateway_client.contract.credit_records import (
     bad_record,
+    broken_while_in_force,
     found_wrong,
     grade_in,
     poor_grade,
@@ -449,6 +450,7 @@ __all__ = [
     "add_months",
     "ancestors",
     "bad_record",
+    "broken_while_in_force",
     "canonical",
     "canonical_public_key",
     "change_between",

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Literal
 
 from gateway_client.contract.catalogue import ListKind, load_catalogue
-from gateway_client.contract.listing import IN_FORCE, Listing, ListingStatus
+from gateway_client.contract.commitment import CommitmentOutcome
+from gateway_client.contract.listing import IN_FORCE, Listing, ListingStatus, stopped_applying
 from gateway_client.contract.moves import REHOMED
 
 
@@ -55,3 +56,18 @@ def found_wrong(listing: Listing) -> bool:
     296)."""
     wrong = (ListingStatus.REVOKED, ListingStatus.CORRECTED)
     return listing.status in wrong or revoked_at(listing) is not None
+
+
+def broken_while_in_force(listing: Listing) -> bool:
+    """A commitment recorded broken on a day it applied: in force (or suspended by an
+    objection) now, or ended after the day of the breach. A promise cannot be broken once it
+    stopped applying: the tick lists no breach dated that day or after (reviews 320, 323), and
+    neither the green channel, the query's count nor the statistics count one (review 371:
+    they did, closing the channel for three years)."""
+    made = listing.commitment
+    if made is None or made.outcome is not CommitmentOutcome.BROKEN or made.outcome_on is None:
+        return False
+    if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
+        return True
+    ended = stopped_applying(listing)
+    return ended is not None and made.outcome_on < ended
