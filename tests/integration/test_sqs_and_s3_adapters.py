@@ -181,7 +181,7 @@ def test_no_batch_holds_two_messages_of_one_group_and_lanes_keep_groups_whole() 
     for lane in lanes:
         for batch in batches_of(lane):
             assert 1 <= len(batch) <= 10
-            assert len({group for group, _ in batch}) == len(batch)
+            assert len({group for group, _, _ in batch}) == len(batch)
 
 
 class Refusing:
