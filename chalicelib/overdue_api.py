@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.console_masking import for_console
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
@@ -57,16 +58,16 @@ def _sealed_page(request: Request, of: list[str]) -> tuple[str | None, int]:
     return opened[-1], limit
 
 
-def _listed(late: object, following: str | None, of: list[str]) -> Response:
+def _listed(request: Request, late: object, following: str | None, of: list[str]) -> Response:
     sealed = None if following is None else container().overdue_tokens.seal([*of, following])
-    return json_response(200, {"overdue": late, "next": sealed})
+    return json_response(200, {"overdue": for_console(request, late), "next": sealed})
 
 
 def overdue_objections(request: Request) -> Response:
     caller.require_operator(request)
     of = ["objections"]
     after, limit = _sealed_page(request, of)
-    return _listed(*container().overdue.objections(after, limit), of)
+    return _listed(request, *container().overdue.objections(after, limit), of)
 
 
 def overdue_commitments(request: Request) -> Response:
@@ -79,7 +80,7 @@ def overdue_commitments(request: Request) -> Response:
     caller.registered_source(region, "region")  # not an empty list for none (review 250)
     of = ["commitments", region or ""]
     after, limit = _sealed_page(request, of)
-    return _listed(*container().overdue.commitments(region, after, limit), of)
+    return _listed(request, *container().overdue.commitments(region, after, limit), of)
 
 
 def backfill(request: Request) -> Response:

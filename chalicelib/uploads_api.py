@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.console_masking import for_console
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
@@ -48,7 +49,8 @@ def get_upload(request: Request, code: str, upload_id: str) -> Response:
     # progress, counts and errors, and the platform its signed request fetches the file by.
     console = caller.console_session(request) is not None
     asker = acting is not None and not console  # the openings' key: the asker's platform alone
-    return json_response(200, _view(upload, with_result=not console, asker=asker))
+    view = _view(upload, with_result=not console, asker=asker)
+    return json_response(200, for_console(request, view))
 
 
 def list_uploads(request: Request, code: str) -> Response:
@@ -67,9 +69,8 @@ def list_uploads(request: Request, code: str) -> Response:
         for upload in found
     ]
     sealed = None if following is None else container().upload_tokens.seal([code, *following])
-    return json_response(
-        200, {"uploads": [x.model_dump(mode="json") for x in listed], "next": sealed}
-    )
+    uploads = for_console(request, [x.model_dump(mode="json") for x in listed])
+    return json_response(200, {"uploads": uploads, "next": sealed})
 
 
 def _opened(after: str | None, code: str) -> tuple[str, str] | None:

@@ -95,8 +95,8 @@ ANONYMOUS = Viewer(kind="anonymous")
 
 
 def key_named(key_id: str | None) -> str | None:
-    """A key id as a trail entry or a signed report names it: one registered before key ids
-    were judged as text may hold an ID number (review 317), which goes masked."""
+    """A key id (or a check's id) as a trail entry or a signed report names it: one registered
+    before ids were judged as text may hold an ID number (review 317), which goes masked."""
     return key_id and resident_ids_masked(key_id)
 
 

@@ -78,7 +78,9 @@ class TrailEntry(Frozen):
         those it owns (``owned``: their ids) and itself among the owners — another region's
         listing, an ended one too, is that region's to know of (review 184); the operator,
         everything."""
-        named = {"key_id": key_named(self.key_id)}  # one written before it was masked (320)
+        # written before they were masked or refused: a key id (review 320), a check's id
+        # chosen by the asker (review 372: an applicant's number, read by every owner shown)
+        named = {"key_id": key_named(self.key_id), "check_id": key_named(self.check_id)}
         if viewer.operator:
             return self.model_copy(update=named)
         ids = tuple(x for x in self.listing_ids if x in owned)
