@@ -156,16 +156,21 @@ def plan(
     if any(listing.commitment is not None for _, listing in losers):
         losers = _first_outcomes_stand(newest, losers, result, stored, may)
     for index, listing in losers:
+        # judged as if sent alone first — whose it is, whether erased, what is held — and only
+        # then against the batch's newest, which is written only if newer than what is held
+        # (review 370: a resend of the held content after a reused entry was version_reused,
+        # and every entry after the first of another region's listing too)
         held = stored.get(listing.listing_id)
         winner = newest[listing.listing_id][1]
-        if listing.version == winner.version and not same_entry(listing, winner):
-            result.reused.append((index, listing))  # one batch, one version, two contents
-        elif held is None and listing.listing_id in purged:
+        if held is None and listing.listing_id in purged:
             result.purged.append((index, listing))
         elif held is not None and not may(held):
             result.refused.append((index, listing, held))
-        elif held is not None and (taken := _taken(result, listing, held)) is not None:
-            taken.append((index, listing))
+        elif held is not None and listing.version <= held.version:
+            taken = _taken(result, listing, held)
+            (result.duplicates if taken is None else taken).append((index, listing))
+        elif listing.version == winner.version and not same_entry(listing, winner):
+            result.reused.append((index, listing))  # one batch, one version, two contents
         else:
             result.duplicates.append((index, listing))
     for index, listing in newest.values():
