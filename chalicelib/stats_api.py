@@ -20,6 +20,7 @@ from gateway.statistics import (
     FutureMonth,
     Month,
     MonthlyStats,
+    MonthNotKept,
     UpwardShare,
     Usage,
     shipped_pilots,
@@ -44,8 +45,9 @@ def stats(request: Request) -> Response:
     """Monthly statistics for a region's subtree: the operator, or that region's own platform."""
     signer = caller.operator_or_region(request)  # who asks, before what is asked
     region = _parsed("region", caller.query(request, "region"), check_existing_jurisdiction)
-    today = china_date(container().clock.now())
-    wanted = _parsed("month", caller.query(request, "month"), Month.parse).not_after(today, "month")
+    now = container().clock.now()
+    wanted = _parsed("month", caller.query(request, "month"), Month.parse)
+    wanted = wanted.not_after(china_date(now), "month").still_kept(now, "month")
     if signer is not None and not within(region, signer):
         raise RegionMismatch(f"{signer} may read statistics of its own subtree only", path="region")
     caller.registered_source(region, "region")  # asked once who asks is known: no registry oracle
@@ -128,7 +130,7 @@ ROUTES: tuple[Operation, ...] = (
         "Monthly statistics for a region's subtree",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(MonthlyStats, "Pushes, active lists, objections, feedback, timeliness.")},
-        (errors.SchemaError, errors.RegionMismatch, FutureMonth),
+        (errors.SchemaError, errors.RegionMismatch, FutureMonth, MonthNotKept),
         query=(
             Param("region", REGION_CODE, "The subtree's root.", required=True),
             Param(

@@ -26,14 +26,14 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s
 from chalicelib.dynamodb.conflicts import lost_turn, pause
-from gateway.statistics import NOW, Key, total
+from gateway.statistics import COUNTERS_KEPT, NOW, Key, total
 from gateway_client.contract import CHINA, NATION, subtree_prefix, within
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 INDEX = "by_stats_bucket"
-_KEEP = timedelta(days=1096)  # like the usage counters: three years of months
+_KEEP = COUNTERS_KEPT  # like the usage counters: three years of months
 _MARKER_KEEP = timedelta(days=2)
 _TRANSACTION = 100  # TransactWriteItems' most actions
 _CONFLICT_TRIES = 5

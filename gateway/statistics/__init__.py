@@ -18,7 +18,15 @@ from gateway.statistics.activity import (
     window,
 )
 from gateway.statistics.cases import PilotTargets, shipped_pilots
-from gateway.statistics.monthly import FutureMonth, Month, MonthlyStats, Usage, monthly_stats
+from gateway.statistics.monthly import (
+    COUNTERS_KEPT,
+    FutureMonth,
+    Month,
+    MonthlyStats,
+    MonthNotKept,
+    Usage,
+    monthly_stats,
+)
 from gateway.statistics.rollup import stats_from_counters, subscriptions_delivered
 from gateway.statistics.tallies import (
     ANSWERED,
@@ -48,6 +56,7 @@ from gateway.statistics.upward_counts import upward_from_counters, upward_tally
 __all__ = [
     "ANSWERED",
     "CASE",
+    "COUNTERS_KEPT",
     "DEFAULT_HOURS",
     "DELIVERED",
     "DELIVERED_SHARDS",
@@ -68,6 +77,7 @@ __all__ = [
     "FutureMonth",
     "Key",
     "Month",
+    "MonthNotKept",
     "MonthlyStats",
     "PilotTargets",
     "Tally",

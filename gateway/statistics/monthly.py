@@ -7,7 +7,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import Field
 
@@ -58,6 +58,15 @@ class FutureMonth(BadRequest):
     code = "future_month"
 
 
+class MonthNotKept(BadRequest):
+    code = "month_not_kept"
+
+
+COUNTERS_KEPT = timedelta(days=1096)
+"""How long a month's counters are kept from its first day (three years of months): a month
+older than that is answered by nothing (``Month.still_kept``)."""
+
+
 @dataclass(frozen=True)
 class Month:
     year: int
@@ -78,6 +87,17 @@ class Month:
         (Beijing) has anything to read or count yet (400 ``future_month``)."""
         if (self.year, self.month) > (today.year, today.month):
             raise FutureMonth(f"{name}: {self} is after this month", path=name)
+        return self
+
+    def still_kept(self, now: datetime, name: str) -> Month:
+        """This month, asked for by the query parameter ``name``, if its counters are still
+        kept (400 ``month_not_kept``): one past their keep would read as a month with nothing
+        in it, or, while its last items expire, as a part of one (review 372)."""
+        if now - datetime(self.year, self.month, 1, tzinfo=CHINA) > COUNTERS_KEPT:
+            days = COUNTERS_KEPT.days
+            raise MonthNotKept(
+                f"{name}: {self}'s counters are kept {days} days from its first day", path=name
+            )
         return self
 
     def __str__(self) -> str:

@@ -472,7 +472,7 @@ def test_a_run_begun_twice_goes_on_as_the_later_run_alone(gateway, aws, stream, 
 def test_a_purge_years_on_remakes_no_month_its_counters_outlived(gateway, aws, stream, life):  # type: ignore[no-untyped-def]
     """A month's counters are kept three years (TTL); a person's listing is purged five years
     after it ended, and its decrements must not make the month again holding them alone, all
-    negative: the report of that month stays a 200 with nothing below none (review 96 F3)."""
+    negative (review 96 F3); the month is no longer answered at all (review 372)."""
     city = gateway.register_platform(CITY)
     person = recent_entry(
         credit_code=PERSON_CODE,
@@ -499,8 +499,7 @@ def test_a_purge_years_on_remakes_no_month_its_counters_outlived(gateway, aws, s
     items = aws.dynamodb.scan(TableName=table)["Items"]
     assert [i["pk"]["S"] for i in items if i["pk"]["S"].startswith(f"stats#{month}#")] == []
     report = life.stats(CITY, month)
-    assert report.status_code == 200, report.json_body
-    assert (report.json_body["expiries"], report.json_body["publication"]["listings"]) == (0, 0)
+    assert (report.status_code, report.json_body["error"]["code"]) == (400, "month_not_kept")
 
 
 def feedback_body(delivery_id: str, day: str) -> bytes:
