@@ -14,10 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from gateway_client.contract import (
     CHINA,
     DOES_NOT_PROVE,
     PURPOSE_LABELS,
+    Listing,
+    broken_while_in_force,
     load_catalogue,
     report_applies,
     report_kind,
@@ -58,16 +62,41 @@ def _outcome(result: dict[str, Any]) -> str:
     subject = result.get("subject")
     if not subject:
         return "未发现 none found"
-    kinds = {report_kind(v) for v in subject["listings"] if report_applies(v)}
-    found = [label for label, kind in _NAMES if kind in kinds]
-    return "、".join(found) or "无适用名单 none applies"
+    found = {label for view in subject["listings"] for label in _labels(view)}
+    return "、".join(x for x in _LABELS if x in found) or "无适用名单 none applies"
 
 
-_NAMES = (
-    ("黑名单 black", "black"),
-    ("失信记录 dishonesty record", "dishonesty_record"),
-    ("红名单 red", "red"),
-)
+_BLACK, _RECORD, _RED = "黑名单 black", "失信记录 dishonesty record", "红名单 red"
+_POOR, _INCENTIVE = "不良信用评价 poor grade", "守信信用评价 incentive grade"
+_BROKEN = "违背信用承诺 broken commitment"
+_LABELS = (_BLACK, _RECORD, _POOR, _BROKEN, _RED, _INCENTIVE)
+_KINDS = {"black": _BLACK, "dishonesty_record": _RECORD, "red": _RED}
+
+
+def _labels(view: dict[str, Any]) -> list[str]:
+    """What one listing of a result is, as the signed summary counts it: a list applying, a
+    grade its scheme calls poor or an incentive, a promise broken while it held (review 372:
+    the last two were "none applies")."""
+    listing = view["listing"]
+    if (listing.get("commitment") or {}).get("outcome") == "broken":
+        return [_BROKEN] if _broken(listing) else []
+    if not report_applies(view):
+        return []
+    made = listing.get("evaluation") or {}
+    scheme = load_catalogue().scheme(str(made.get("scheme", "")))
+    if scheme is not None:
+        grade = made.get("grade")
+        sides = ((_POOR, scheme.poor_grades), (_INCENTIVE, scheme.incentive_grades))
+        return [label for label, grades in sides if grade in grades]
+    kind = _KINDS.get(report_kind(view))
+    return [] if kind is None else [kind]
+
+
+def _broken(listing: dict[str, Any]) -> bool:
+    try:
+        return broken_while_in_force(Listing.model_validate(listing))
+    except ValidationError:  # a report of another release: as it was in force then
+        return listing.get("status") == "active"
 
 
 def _domains(result: dict[str, Any]) -> str:
