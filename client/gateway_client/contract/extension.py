@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway_client.contract.catalogue import Domain, Severity, load_catalogue
 from gateway_client.contract.clock import months_after
-from gateway_client.contract.identity import identity_text
+from gateway_client.contract.identity import same_decision
 from gateway_client.contract.model import ONE_LINE, Day, Frozen
 
 
@@ -57,8 +57,8 @@ def check_extension(extension: Extension, domain: str, decided_on: date | None) 
 
 def check_decided_anew(extension: Extension, decision_number: str) -> None:
     """Raise the entry error for an extension under the listing's own decision number (the
-    same number, spelt otherwise too: ``identity_text``)."""
-    if identity_text(extension.decision_number) == identity_text(decision_number):
+    same number, spelt otherwise too: ``same_decision``)."""
+    if same_decision(extension.decision_number, decision_number):
         raise PydanticCustomError(
             "extension_not_decided_anew",
             "an extension is a decision of its own: its decision_number is the listing's",

@@ -12,7 +12,7 @@ from typing import Protocol
 from gateway_client.contract.catalogue import ListKind, Severity
 from gateway_client.contract.clock import months_after
 from gateway_client.contract.extension import Extension, longest_until
-from gateway_client.contract.identity import identity_text
+from gateway_client.contract.identity import same_decision
 
 
 class Period(Protocol):
@@ -84,7 +84,7 @@ def _decided_anew(extension: Extension, held: Period, held_number: str) -> bool:
     own (the same number restated with more years, or spelt otherwise, is the same decision).
     Numbers are the deciding authority's: the gateway cannot tell a real one from one made up,
     so what it bounds is how much each new one adds."""
-    number = identity_text(extension.decision_number)
-    if number == identity_text(held_number):
+    number = extension.decision_number
+    if same_decision(number, held_number):
         return False
-    return held.extension is None or number != identity_text(held.extension.decision_number)
+    return held.extension is None or not same_decision(number, held.extension.decision_number)
