@@ -6,12 +6,13 @@ wings, for recognition and the lifecycle both to read."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Literal
 
 from gateway_client.contract.catalogue import ListKind, load_catalogue
+from gateway_client.contract.clock import CHINA
 from gateway_client.contract.commitment import CommitmentOutcome
-from gateway_client.contract.listing import IN_FORCE, Listing, ListingStatus, stopped_applying
+from gateway_client.contract.listing import IN_FORCE, Listing, ListingStatus, stopped_applying_at
 from gateway_client.contract.moves import REHOMED
 
 
@@ -60,7 +61,7 @@ def found_wrong(listing: Listing) -> bool:
 
 def broken_while_in_force(listing: Listing) -> bool:
     """A commitment recorded broken on a day it applied: in force (or suspended by an
-    objection) now, or ended after the day of the breach. A promise cannot be broken once it
+    objection) now, or ended after the breach's day began. A promise cannot be broken once it
     stopped applying: the tick lists no breach dated that day or after (reviews 320, 323), and
     neither the green channel, the query's count nor the statistics count one (review 371:
     they did, closing the channel for three years)."""
@@ -69,5 +70,7 @@ def broken_while_in_force(listing: Listing) -> bool:
         return False
     if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
         return True
-    ended = stopped_applying(listing)
-    return ended is not None and made.outcome_on < ended
+    # the moment, not the day: a removal at 15:00 ended a promise broken that morning (review
+    # 373), while the tick's expiry, at midnight, ends it before any breach of that day
+    ended = stopped_applying_at(listing)
+    return ended is not None and datetime.combine(made.outcome_on, time(), CHINA) < ended
