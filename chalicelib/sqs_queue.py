@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -66,25 +66,25 @@ Bodied = tuple[str, Queued, str]
 """A delivery, its message group and the body it is sent as."""
 
 
-def batches_of(lane: Sequence[Grouped]) -> list[list[Bodied]]:
+def batches_of(lane: Sequence[Grouped]) -> Iterator[list[Bodied]]:
     """Consecutive batches of up to ten messages whose bodies come to at most
     ``_BATCH_BYTES``, a new one whenever a group would repeat in it (review 370: ten deliveries
     carrying large measures passed SQS's limit on a call's payload, and the whole call, and so
-    the fan-out, was refused again and again)."""
-    batches: list[list[Bodied]] = []
-    groups: set[str] = set()
+    the fan-out, was refused again and again); each made as it is sent, so one batch's bodies
+    are held at a time (review 373)."""
+    batch: list[Bodied] = []
     size = 0
     for group, delivery in lane:
         body = delivery.model_dump_json()
         length = len(body.encode())
-        full = not batches or len(batches[-1]) == _BATCH or size + length > _BATCH_BYTES
-        if full or group in groups:
-            batches.append([])
-            groups, size = set(), 0
-        batches[-1].append((group, delivery, body))
-        groups.add(group)
+        full = len(batch) == _BATCH or size + length > _BATCH_BYTES
+        if batch and (full or any(group == held for held, _, _ in batch)):
+            yield batch
+            batch, size = [], 0
+        batch.append((group, delivery, body))
         size += length
-    return batches
+    if batch:
+        yield batch
 
 
 class QueueSendFailed(RuntimeError):
