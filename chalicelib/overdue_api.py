@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.console_masking import for_console
+from chalicelib.console_masking import OVERDUE_TEXT, for_console
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
@@ -60,7 +60,7 @@ def _sealed_page(request: Request, of: list[str]) -> tuple[str | None, int]:
 
 def _listed(request: Request, late: object, following: str | None, of: list[str]) -> Response:
     sealed = None if following is None else container().overdue_tokens.seal([*of, following])
-    return json_response(200, {"overdue": for_console(request, late), "next": sealed})
+    return json_response(200, {"overdue": for_console(request, late, OVERDUE_TEXT), "next": sealed})
 
 
 def overdue_objections(request: Request) -> Response:

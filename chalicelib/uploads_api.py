@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.console_masking import for_console
+from chalicelib.console_masking import UPLOAD_TEXT, for_console
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
@@ -50,7 +50,7 @@ def get_upload(request: Request, code: str, upload_id: str) -> Response:
     console = caller.console_session(request) is not None
     asker = acting is not None and not console  # the openings' key: the asker's platform alone
     view = _view(upload, with_result=not console, asker=asker)
-    return json_response(200, for_console(request, view))
+    return json_response(200, for_console(request, view, UPLOAD_TEXT))
 
 
 def list_uploads(request: Request, code: str) -> Response:
@@ -69,7 +69,7 @@ def list_uploads(request: Request, code: str) -> Response:
         for upload in found
     ]
     sealed = None if following is None else container().upload_tokens.seal([code, *following])
-    uploads = for_console(request, [x.model_dump(mode="json") for x in listed])
+    uploads = for_console(request, [x.model_dump(mode="json") for x in listed], UPLOAD_TEXT)
     return json_response(200, {"uploads": uploads, "next": sealed})
 
 
