@@ -45,6 +45,7 @@ from gateway.intake.upload_rules import as_permitted_now, permitted_now, rules_n
 from gateway.ownership import may_change
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
+    CHECK_LINE_BYTES,
     Clock,
     Line,
     lines_of,
@@ -337,7 +338,8 @@ class BulkIngest:
         a Lambda's time): a run cut short starts over, its trail entries written again."""
         if self._checker is None:
             raise RuntimeError("bulk checks need a checker (gateway.checks.BulkCheck)")
-        lines = lines_of(self._files.read(upload.object_key, upload.version_id, 0))
+        read = self._files.read(upload.object_key, upload.version_id, 0)
+        lines = lines_of(read, most=CHECK_LINE_BYTES)
         return self._checker.check(upload, lines, self._uploads.save, self._as_permitted_now)
 
     # --- pass 2 ------------------------------------------------------------------------------

@@ -192,7 +192,7 @@ from gateway_client.contract.moves import (
     moves_since_line,
     rehoming,
 )
-from gateway_client.contract.ndjson import MAX_LINE_BYTES, Line, lines_of
+from gateway_client.contract.ndjson import CHECK_LINE_BYTES, MAX_LINE_BYTES, Line, lines_of
 from gateway_client.contract.notices import (
     DISABLED,
     FAILING,
@@ -297,6 +297,7 @@ from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verif
 
 __all__ = [
     "BATCH_EVENT",
+    "CHECK_LINE_BYTES",
     "CHINA",
     "DEFAULT_ORIGIN",
     "DEFAULT_TOLERANCE",

@@ -17,12 +17,15 @@ class Line:
     overlong: bool = False
 
 
-def lines_of(chunks: Iterable[bytes], start_line: int = 0, start_offset: int = 0) -> Iterator[Line]:
+def lines_of(
+    chunks: Iterable[bytes], start_line: int = 0, start_offset: int = 0, most: int | None = None
+) -> Iterator[Line]:
     """Split a byte stream into numbered lines, holding at most one line in memory.
 
-    Blank lines are skipped (but numbered); a line over ``MAX_LINE_BYTES`` is reported as
-    overlong rather than buffered.
+    Blank lines are skipped (but numbered); a line over ``most`` bytes (``MAX_LINE_BYTES``)
+    is reported as overlong rather than buffered.
     """
+    most = MAX_LINE_BYTES if most is None else most
     number, offset = start_line, start_offset
     pending = bytearray()
     overlong = False
@@ -32,7 +35,7 @@ def lines_of(chunks: Iterable[bytes], start_line: int = 0, start_offset: int = 0
             newline = chunk.find(b"\n", start)
             if not overlong:
                 pending += chunk[start:] if newline < 0 else chunk[start:newline]
-                if len(pending) > MAX_LINE_BYTES:
+                if len(pending) > most:
                     overlong = True
                     pending.clear()
             if newline < 0:
@@ -48,7 +51,11 @@ def lines_of(chunks: Iterable[bytes], start_line: int = 0, start_offset: int = 0
         yield Line(number + 1, offset, bytes(pending), overlong)
 
 
-MAX_LINE_BYTES = 512 * 1024
-"""An entry at every field's limit (about 20,000 characters) written with every character
+MAX_LINE_BYTES = 256 * 1024
+"""An entry at every field's limit (under 20,000 characters) written with every character
 outside ASCII escaped — twelve bytes each for one outside the BMP — fits (review 370: at 64 KiB
-an entry a push took was refused in an upload)."""
+an entry a push took was refused in an upload); two batches of 500 such lines stay well inside
+the ingest function's memory."""
+CHECK_LINE_BYTES = 4 * 1024
+"""A check file's line holds one code: a block of 1,000 held at once stays small (review 373:
+at the entries' limit, one check of long lines held a gigabyte)."""
