@@ -26,7 +26,14 @@ def _extended(entry: dict[str, Any], number: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "spelt", ["(2024)黑09执 123号", "(2024)黑09执\u3000123号", "〔2024〕黑09执123号"]
+    "spelt",
+    [
+        "(2024)黑09执 123号",
+        "(2024)黑09执\u3000123号",
+        "〔2024〕黑09执123号",
+        "〘2024〙黑09执123号",
+        "｟2024｠黑09执123号",
+    ],
 )
 def test_the_listings_own_number_spelt_otherwise_is_no_extension(
     gateway: Gateway, spelt: str

@@ -17,20 +17,22 @@ def identity_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-_ONE_BRACKET = str.maketrans("〔［[【〖", "(((((") | str.maketrans("〕］]】〗", ")))))")
-
-
 def same_decision(number: str, other: str) -> bool:
     """Whether two decision numbers are one decision's: as ``identity_text`` has them, and
-    besides with no space inside and every bracket one kind — 〔2024〕, (2024) and [2024] are
-    one year (review 370: the listing's own number with a space inside was taken for a decision
-    of its own, extending a court defaulter's listing on one decision). Ids keep
-    ``identity_text``: stored listings are filed under it."""
+    besides with no space inside and every bracket one kind — 〔2024〕, (2024), [2024] and
+    〘2024〙 are one year (reviews 370, 374: the listing's own number with a space inside, or in
+    other brackets, was taken for a decision of its own, extending a court defaulter's listing
+    on one decision). Ids keep ``identity_text``: stored listings are filed under it."""
     return _loose(number) == _loose(other)
 
 
 def _loose(number: str) -> str:
-    return "".join(identity_text(number).split()).translate(_ONE_BRACKET)
+    return "".join(
+        _BRACKETS.get(unicodedata.category(c), c) for c in identity_text(number) if not c.isspace()
+    )
+
+
+_BRACKETS = {"Ps": "(", "Pe": ")"}  # every opening and closing bracket
 
 
 # Listing ids travel where the credit code is masked (deliveries to regions that do not
