@@ -14,17 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from gateway_client.contract import (
     CHINA,
     DOES_NOT_PROVE,
     PURPOSE_LABELS,
-    Listing,
-    broken_while_in_force,
+    applying,
     load_catalogue,
-    report_applies,
-    report_kind,
 )
 from gateway_client.private_files import open_private
 
@@ -62,41 +57,18 @@ def _outcome(result: dict[str, Any]) -> str:
     subject = result.get("subject")
     if not subject:
         return "未发现 none found"
-    found = {label for view in subject["listings"] for label in _labels(view)}
-    return "、".join(x for x in _LABELS if x in found) or "无适用名单 none applies"
+    found = applying(subject["listings"])
+    return "、".join(_LABELS[name] for name in found) or "无适用名单 none applies"
 
 
-_BLACK, _RECORD, _RED = "黑名单 black", "失信记录 dishonesty record", "红名单 red"
-_POOR, _INCENTIVE = "不良信用评价 poor grade", "守信信用评价 incentive grade"
-_BROKEN = "违背信用承诺 broken commitment"
-_LABELS = (_BLACK, _RECORD, _POOR, _BROKEN, _RED, _INCENTIVE)
-_KINDS = {"black": _BLACK, "dishonesty_record": _RECORD, "red": _RED}
-
-
-def _labels(view: dict[str, Any]) -> list[str]:
-    """What one listing of a result is, as the signed summary counts it: a list applying, a
-    grade its scheme calls poor or an incentive, a promise broken while it held (review 372:
-    the last two were "none applies")."""
-    listing = view["listing"]
-    if (listing.get("commitment") or {}).get("outcome") == "broken":
-        return [_BROKEN] if _broken(listing) else []
-    if not report_applies(view):
-        return []
-    made = listing.get("evaluation") or {}
-    scheme = load_catalogue().scheme(str(made.get("scheme", "")))
-    if scheme is not None:
-        grade = made.get("grade")
-        sides = ((_POOR, scheme.poor_grades), (_INCENTIVE, scheme.incentive_grades))
-        return [label for label, grades in sides if grade in grades]
-    kind = _KINDS.get(report_kind(view))
-    return [] if kind is None else [kind]
-
-
-def _broken(listing: dict[str, Any]) -> bool:
-    try:
-        return broken_while_in_force(Listing.model_validate(listing))
-    except ValidationError:  # a report of another release: as it was in force then
-        return listing.get("status") == "active"
+_LABELS = {
+    "black": "黑名单 black",
+    "dishonesty_record": "失信记录 dishonesty record",
+    "poor_grade": "不良信用评价 poor grade",
+    "broken_commitment": "违背信用承诺 broken commitment",
+    "red": "红名单 red",
+    "incentive_grade": "守信信用评价 incentive grade",
+}
 
 
 def _domains(result: dict[str, Any]) -> str:
@@ -159,14 +131,15 @@ def render_pdf(report: dict[str, Any], out: Path, font: str | None = None) -> No
     pdf.set_font(face, size=9)
     _header(pdf)
     for result in content["results"]:
-        if pdf.will_page_break(13):  # a row and its domains stay together, under a header
+        if pdf.will_page_break(27):  # a row and its domains stay together, under a header
             pdf.add_page()
             _header(pdf)
         name = (result.get("subject") or {}).get("subject_name", "")
-        row = (str(result["index"] + 1), result.get("credit_code") or "-", name, _outcome(result))
-        for (width, _), text in zip(_COLUMNS, row, strict=True):
+        row = (str(result["index"] + 1), result.get("credit_code") or "-", name)
+        for (width, _), text in zip(_COLUMNS, row, strict=False):
             pdf.cell(width, 7, text[:40], border=1)
-        pdf.ln()
+        # the result whole, on as many lines as it takes: cut, a label found went (review 374)
+        pdf.multi_cell(_COLUMNS[-1][0], 7, _outcome(result), border=1, new_x="LMARGIN")
         if domains := _domains(result):
             pdf.set_x(pdf.l_margin + _COLUMNS[0][0])
             pdf.cell(0, 6, f"领域 domains: {domains}"[:90], new_x="LMARGIN", new_y="NEXT")

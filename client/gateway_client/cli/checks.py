@@ -21,9 +21,8 @@ from gateway_client.contract import (
     PROVES_FILE,
     PROVES_SPAN,
     PublishedKey,
+    applying,
     opening_at,
-    report_applies,
-    report_kind,
     verify_report,
 )
 from gateway_client.private_files import write_private
@@ -165,8 +164,7 @@ def _table(answer: dict[str, Any]) -> str:
         elif not subject:
             outcome = "nothing found"
         else:  # what applies, as the signed summary counts it (review 311)
-            kinds = sorted({report_kind(v) for v in subject["listings"] if report_applies(v)})
-            applies = "+".join(kinds) or "none applies"
+            applies = "+".join(applying(subject["listings"])) or "none applies"
             outcome = applies + (" (intensified)" if subject.get("intensified") else "")
         code = result.get("credit_code") or "-"
         rows.append([result["index"] + 1, code, subject.get("subject_name", ""), outcome])

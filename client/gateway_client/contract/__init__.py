@@ -237,6 +237,7 @@ from gateway_client.contract.report_codes import (
     committed_place,
     opening_at,
 )
+from gateway_client.contract.report_rows import APPLYING, applying
 from gateway_client.contract.reports import (
     DOES_NOT_PROVE,
     PROVES,
@@ -296,6 +297,7 @@ from gateway_client.contract.sm2 import (
 from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verifier, verify_sm2
 
 __all__ = [
+    "APPLYING",
     "BATCH_EVENT",
     "CHECK_LINE_BYTES",
     "CHINA",
@@ -450,6 +452,7 @@ __all__ = [
     "VerificationEvent",
     "add_months",
     "ancestors",
+    "applying",
     "bad_record",
     "broken_while_in_force",
     "canonical",
