@@ -4,46 +4,16 @@ statistics count it (review 371: they closed the channel for three years)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from app_support import CREDIT_CODE, Gateway, new_batch_id, push_body
 from lifecycle_support import QINGCHENG, Lifecycle, china_noon, china_today, this_month
+from test_breach_recorded_after_expiry_not_listed import commitment, life  # noqa: F401 (a fixture)
 
 import app as gateway_app
 from chalicelib import bootstrap
 from gateway_client.contract.clock import FixedClock
-
-
-@pytest.fixture
-def life(gateway) -> Iterator[Lifecycle]:  # type: ignore[no-untyped-def]
-    yield Lifecycle(gateway)
-    bootstrap.override_clock(None)
-
-
-def commitment(sequence: int, until_days: int, stamped: datetime, **made: Any) -> dict[str, Any]:
-    today = china_today()
-    return {
-        "credit_code": CREDIT_CODE,
-        "subject_name": "清远某某化工有限公司",
-        "kind": "commitment",
-        "domain": "licensing_commitment",
-        "reason": "承诺在15日内补交排污许可证副本",
-        "deciding_authority": "清远市清城区政务服务中心",
-        "decision_number": "清城政服承诺〔2026〕9号",
-        "decided_on": (today - timedelta(days=10)).isoformat(),
-        "valid_from": (today - timedelta(days=10)).isoformat(),
-        "valid_until": (today + timedelta(days=until_days)).isoformat(),
-        "source_updated_at": stamped.isoformat(),
-        "source_sequence": sequence,
-        "commitment": {
-            "kind": "accept_with_deficiencies",
-            "deadline": (today - timedelta(days=1)).isoformat(),
-            **made,
-        },
-    }
 
 
 def red(stamped: datetime) -> dict[str, Any]:
@@ -64,7 +34,9 @@ def red(stamped: datetime) -> dict[str, Any]:
 
 
 def test_a_breach_dated_after_the_promise_ended_counts_nowhere(  # type: ignore[no-untyped-def]
-    gateway: Gateway, life: Lifecycle, stream
+    gateway: Gateway,
+    life: Lifecycle,  # noqa: F811
+    stream,
 ) -> None:
     owner = gateway.register_platform(QINGCHENG)
     first = gateway.push(

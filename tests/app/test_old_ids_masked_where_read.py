@@ -33,13 +33,12 @@ SPACED = "110105 19491231 002X"
 PERSON = "11010519491231002X"
 
 
-def test_an_owner_reads_no_applicants_number_in_an_old_checks_id(
-    gateway: Gateway, aws: Any, monkeypatch: Any
+def checked_under_the_applicants_number(
+    gateway: Gateway, aws: Any, hunan: Any, monkeypatch: Any
 ) -> None:
-    daye = gateway.register_platform(DAYE)
-    hunan = gateway.register_platform(HUNAN)
-    assert gateway.push(daye, DAYE, [daye_black_entry()]).json_body["accepted"] == 1
-    with monkeypatch.context() as before:  # a release before ids were judged as text
+    """湖南's bulk check of ``CREDIT_CODE`` named by the applicant's number, as a release
+    before ids were judged as text took it."""
+    with monkeypatch.context() as before:
         before.setattr(model, "refuse_resident_ids", lambda value: None)
         asked = ask(
             gateway,
@@ -51,6 +50,15 @@ def test_an_owner_reads_no_applicants_number_in_an_old_checks_id(
             purpose="public_procurement",
         )
         put_and_ingest(aws, asked)
+
+
+def test_an_owner_reads_no_applicants_number_in_an_old_checks_id(
+    gateway: Gateway, aws: Any, monkeypatch: Any
+) -> None:
+    daye = gateway.register_platform(DAYE)
+    hunan = gateway.register_platform(HUNAN)
+    assert gateway.push(daye, DAYE, [daye_black_entry()]).json_body["accepted"] == 1
+    checked_under_the_applicants_number(gateway, aws, hunan, monkeypatch)
 
     read = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}/trail", daye)
 
@@ -66,18 +74,7 @@ def test_a_console_session_reads_no_applicants_number_in_an_old_checks_upload(
     """The same legacy id, in the asking region's own console (a browser is shown no resident
     ID number in full, whoever's it is: README, The console)."""
     hunan = gateway.register_platform(HUNAN)
-    with monkeypatch.context() as before:
-        before.setattr(model, "refuse_resident_ids", lambda value: None)
-        asked = ask(
-            gateway,
-            hunan,
-            [{"credit_code": CREDIT_CODE}],
-            region=HUNAN,
-            upload_id=f"chk-{APPLICANT}",
-            mode="check",
-            purpose="public_procurement",
-        )
-        put_and_ingest(aws, asked)
+    checked_under_the_applicants_number(gateway, aws, hunan, monkeypatch)
     token = open_session(gateway, hunan).json_body["token"]
 
     listed = as_session(gateway, token, "GET", f"/v1/regions/{HUNAN}/uploads")
