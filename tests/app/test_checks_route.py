@@ -93,19 +93,24 @@ def test_each_code_is_answered_as_the_one_stop_query_answers_the_same_caller(gat
     assert answer["report"] is None
 
 
-def test_a_dishonesty_record_is_counted_apart_from_black_listings_in_the_signed_report(
-    gateway: Gateway,
-) -> None:
-    """A black-list entry the severity policy makes a mere record (失信记录: no joint
-    punishment) is no black listing: the summary the gateway signs says which it is."""
-    daye = gateway.register_platform(DAYE)
-    record = daye_black_entry(
+def food_record() -> dict[str, Any]:
+    """大冶's general food-safety black-list entry: a mere record (失信记录) by its policy."""
+    return daye_black_entry(
         domain="food_drug",
         severity="general",
         legal_basis="《食品安全法》第一百三十四条",
         deciding_authority="大冶市市场监督管理局",
         decision_number="大市监罚〔2026〕1号",
     )
+
+
+def test_a_dishonesty_record_is_counted_apart_from_black_listings_in_the_signed_report(
+    gateway: Gateway,
+) -> None:
+    """A black-list entry the severity policy makes a mere record (失信记录: no joint
+    punishment) is no black listing: the summary the gateway signs says which it is."""
+    daye = gateway.register_platform(DAYE)
+    record = food_record()
     assert gateway.push(daye, DAYE, [record]).json_body["accepted"] == 1
 
     reply = checks(gateway, daye, codes=[record["credit_code"]], purpose="supervision", report=True)

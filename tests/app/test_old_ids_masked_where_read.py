@@ -16,12 +16,11 @@ from app_support import (
     HUNAN,
     OTHER_CREDIT_CODE,
     Gateway,
-    black_entry,
     daye_black_entry,
 )
-from lifecycle_support import Lifecycle, pushed
 from session_support import as_session, open_session
 from test_commitment_routes import TODAY, commitment
+from test_old_text_masked_in_every_view import objected_under_a_number
 from upload_support import ask, put_and_ingest
 
 from chalicelib import bootstrap
@@ -112,14 +111,7 @@ def test_a_platforms_console_reads_no_id_number_in_its_overdue_commitments(
 def test_the_operators_console_reads_no_id_number_used_as_an_old_objection_id(
     gateway: Any, monkeypatch: Any
 ) -> None:
-    city = gateway.register_platform(CITY)
-    listing_id = pushed(gateway, city, CITY, black_entry(credit_code=OTHER_CREDIT_CODE))
-    with monkeypatch.context() as m:  # filed before input refused ID numbers in text
-        m.setattr(model, "refuse_resident_ids", lambda value: None)
-        filed = Lifecycle(gateway).file_objection(
-            OTHER_CREDIT_CODE, listing_id, objection_id=PERSON, signer=city
-        )
-        assert filed.status_code == 201, filed.json_body
+    objected_under_a_number(gateway, monkeypatch)
     later = bootstrap.container().clock.now() + timedelta(days=30)
     bootstrap.override_clock(FixedClock(later))
     try:

@@ -20,6 +20,20 @@ SPACED = "110105 19491231 002X"  # a valid resident ID number, written in groups
 PERSON = "11010519491231002X"
 
 
+def objected_under_a_number(gateway: Any, monkeypatch: Any) -> str:
+    """七台河's listing of ``OTHER_CREDIT_CODE`` objected to by itself under the id ``PERSON``,
+    as a release before input refused ID numbers in text took it; the listing's id."""
+    city = gateway.register_platform(CITY)
+    listing_id = pushed(gateway, city, CITY, black_entry(credit_code=OTHER_CREDIT_CODE))
+    with monkeypatch.context() as m:
+        m.setattr(model, "refuse_resident_ids", lambda value: None)
+        filed = Lifecycle(gateway).file_objection(
+            OTHER_CREDIT_CODE, listing_id, objection_id=PERSON, signer=city
+        )
+        assert filed.status_code == 201, filed.json_body
+    return str(listing_id)
+
+
 def test_the_console_masks_an_id_number_in_an_old_objection(gateway: Any, monkeypatch: Any) -> None:
     city = gateway.register_platform(CITY)
     listing_id = pushed(gateway, city, CITY, black_entry(credit_code=OTHER_CREDIT_CODE))
@@ -47,15 +61,8 @@ def test_the_console_masks_an_id_number_in_an_old_objection(gateway: Any, monkey
 def test_a_masked_view_masks_an_id_number_used_as_an_old_objection_id(
     gateway: Any, monkeypatch: Any
 ) -> None:
-    city = gateway.register_platform(CITY)
     hunan = gateway.register_platform(HUNAN)  # no agreement: shown the listing masked
-    listing_id = pushed(gateway, city, CITY, black_entry(credit_code=OTHER_CREDIT_CODE))
-    with monkeypatch.context() as m:  # filed before input refused ID numbers in text
-        m.setattr(model, "refuse_resident_ids", lambda value: None)
-        filed = Lifecycle(gateway).file_objection(
-            OTHER_CREDIT_CODE, listing_id, objection_id=PERSON, signer=city
-        )
-        assert filed.status_code == 201, filed.json_body
+    objected_under_a_number(gateway, monkeypatch)
     opened = gateway.client.http.post(
         "/v1/console/sessions", headers=gateway.operator(), body=b"{}"
     )

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, DAYE, HUNAN, Gateway, daye_black_entry
+from app_support import CITY, CREDIT_CODE, DAYE, HUNAN, Gateway
 from lifecycle_support import push_with_removals, removal_of
+from test_checks_route import food_record
 from test_commitment_routes import TODAY, broken, commitment
 from test_evaluation_standing import grade
 
@@ -59,14 +60,7 @@ def test_the_pdf_row_carries_every_label_whole(
     gateway: Gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     daye = gateway.register_platform(DAYE)
-    record = daye_black_entry(
-        domain="food_drug",
-        severity="general",
-        legal_basis="《食品安全法》第一百三十四条",
-        deciding_authority="大冶市市场监督管理局",
-        decision_number="大市监罚〔2026〕1号",
-    )
-    for entries in ([record, grade("D"), commitment()], [broken()]):
+    for entries in ([food_record(), grade("D"), commitment()], [broken()]):
         reply = gateway.push(daye, DAYE, entries).json_body
         assert reply["accepted"] == len(entries), reply
     report = _checked(gateway, daye)["report"]
