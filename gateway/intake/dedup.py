@@ -59,15 +59,18 @@ def _first_outcomes_stand(
     may: Callable[[Listing], bool],
 ) -> list[tuple[int, Listing]]:
     """One batch settling a commitment and, in a later entry, giving it another outcome: as if
-    sent one after another, the first outcome stands — the newest entry that keeps it becomes
-    the batch's candidate (in ``newest``) — and each later entry that changes it is refused
-    (``result.settled``), never answered ``duplicate`` (review 46k). The first outcome is the
-    one held, if the commitment held has one; entries no newer than the version held are old
-    messages, no-ops as ever, which settle nothing and stand against nothing (reviews 87 F2,
-    89 F4: an old outcome refused the owner's newer one, or a correction, which was lost).
-    A listing the pusher may not change (``may``) is left to ``plan``, which refuses every
-    entry of it alike: judged here, its held outcome would show through (review 90 F2). The
-    other entries."""
+    its entries were sent one after another in the order given (a file's lines in file order,
+    as its ranges and batches reach the store), the first outcome stands — the last entry
+    that would have been stored becomes the batch's candidate (in ``newest``) — and each entry
+    that would have changed it is refused (``result.settled``), never answered ``duplicate``
+    (review 46k). So where the batch boundaries of an upload fall changes nothing (review 374
+    F5: the oldest version's outcome stood, while the same lines in two batches kept the
+    first line's). The first outcome is the one held, if the commitment held has one; an
+    entry no newer than what would be held by then is an old message, a no-op as ever, which
+    settles nothing and stands against nothing (reviews 87 F2, 89 F4: an old outcome refused
+    the owner's newer one, or a correction, which was lost). A listing the pusher may not
+    change (``may``) is left to ``plan``, which refuses every entry of it alike: judged here,
+    its held outcome would show through (review 90 F2). The other entries."""
     grouped: dict[str, list[tuple[int, Listing]]] = {}
     for x in losers:
         grouped.setdefault(x[1].listing_id, []).append(x)
@@ -77,32 +80,35 @@ def _first_outcomes_stand(
         if held is not None and not may(held):
             rest += older
             continue
-        fresh = [x for x in [*older, newest[lid]] if held is None or x[1].version > held.version]
-        first = _first_outcome(held, fresh)
-        later = (
-            []
-            if first is None
-            else [x for x in fresh if x[1].version > first.version and unsettles(first, x[1])]
+        batch_newest = newest[lid]
+        stands, refused = _one_after_another(
+            held, sorted([*older, batch_newest], key=lambda x: x[0])
         )
-        if first is None or not later:
+        if not refused:
             rest += older
             continue
-        batch_newest = newest[lid]
-        keeping = [x for x in fresh if x[1].version >= first.version and x not in later]
-        if keeping:  # on a tie, the entry the batch had as its newest (review 90 F1)
-            newest[lid] = max(keeping, key=lambda x: (x[1].version, x is batch_newest))
-        # else the newest changes the outcome held too, and ``plan`` refuses it as such
-        result.settled += [x for x in later if x is not newest[lid]]
-        rest += [x for x in [*older, batch_newest] if x is not newest[lid] and x not in later]
+        if stands is not None:
+            newest[lid] = stands
+        # else every fresh entry changes the outcome held, and ``plan`` refuses the newest so
+        result.settled += [x for x in refused if x is not newest[lid]]
+        rest += [x for x in [*older, batch_newest] if x is not newest[lid] and x not in refused]
     return rest
 
 
-def _first_outcome(held: Listing | None, fresh: Sequence[tuple[int, Listing]]) -> Listing | None:
-    """The commitment's first outcome: the one held, else the oldest the batch gives."""
-    if held is not None and held.commitment is not None and held.commitment.outcome:
-        return held
-    settled = [x for x in fresh if x[1].commitment is not None and x[1].commitment.outcome]
-    return min(settled, key=lambda x: x[1].version)[1] if settled else None
+def _one_after_another(
+    held: Listing | None, entries: Sequence[tuple[int, Listing]]
+) -> tuple[tuple[int, Listing] | None, list[tuple[int, Listing]]]:
+    """The entry the store would hold last (None: still ``held``) and those refused for
+    changing a recorded outcome, had ``entries`` been sent one by one in this order."""
+    current, stands, refused = held, None, []
+    for x in entries:
+        if current is not None and x[1].version <= current.version:
+            continue  # an old message
+        if current is not None and unsettles(current, x[1]):
+            refused.append(x)
+            continue
+        current, stands = x[1], x
+    return stands, refused
 
 
 def carried_over(update: Listing, held: Listing) -> Listing:

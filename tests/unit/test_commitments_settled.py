@@ -146,10 +146,19 @@ def _at(seconds: int, outcome: str) -> Listing:
 def _one_by_one(
     entries: list[tuple[int, Listing]], stored: dict[str, Listing]
 ) -> tuple[dict[int, str], dict[str, Listing]]:
+    return _in_batches(entries, stored, 1)
+
+
+def _in_batches(
+    entries: list[tuple[int, Listing]], stored: dict[str, Listing], size: int
+) -> tuple[dict[int, str], dict[str, Listing]]:
+    """Each batch of ``size`` entries, in the order given, planned against what the batches
+    before it stored (an upload's batches, one after another)."""
     stored, answers = dict(stored), {}
-    for index, entry in sorted(entries, key=lambda x: x[1].version):
-        answers |= _answers([(index, entry)], stored)
-        decided = plan([(index, entry)], stored, CITY, False)
+    for start in range(0, len(entries), size):
+        batch = entries[start : start + size]
+        answers |= _answers(batch, stored)
+        decided = plan(batch, stored, CITY, False)
         stored |= {written.listing_id: written for _, written, _ in decided.write}
     return answers, stored
 
@@ -160,9 +169,11 @@ def _kept(stored: dict[str, Listing]) -> list[tuple[str, Any]]:
 
 @pytest.mark.parametrize("held_as", [None, "open", "kept", "broken"])
 def test_every_small_batch_leaves_what_its_entries_sent_one_by_one_leave(held_as):
-    """Reviews 46k, 87 F2, 89 F4, exhaustively over two and three entries of one commitment in
-    every order of stamps and outcomes: a batch stores what the same entries sent one by one
-    (oldest first) store, and refuses ``commitment_settled`` exactly what they refuse."""
+    """Reviews 46k, 87 F2, 89 F4, 374 F5, exhaustively over two and three entries of one
+    commitment in every order of stamps and outcomes: a batch stores what the same entries sent
+    one by one in the order given store, and refuses ``commitment_settled`` exactly what they
+    refuse; so does the batch cut in two anywhere (an upload's 500-line boundary: review 374 F5,
+    a push of ``[v3 broken, v2 kept]`` stored ``kept``, two pushes ``broken``)."""
     stored = {} if held_as is None else {(h := _at(5, held_as)).listing_id: h}
     for count in (2, 3):
         for stamps in itertools.permutations([3, 6, 7, 8][: count + 1], count):
@@ -177,6 +188,10 @@ def test_every_small_batch_leaves_what_its_entries_sent_one_by_one_leave(held_as
                 assert _kept(batch) == _kept(sequence), case
                 refused = {i for i, a in answers.items() if a == "settled"}
                 assert {i for i, _ in decided.settled} == refused, case
+                for size in range(2, count):
+                    split, cut = _in_batches(entries, stored, size)
+                    assert _kept(cut) == _kept(sequence), (case, size)
+                    assert {i for i, a in split.items() if a == "settled"} == refused, (case, size)
 
 
 def test_a_batch_answers_every_entry_even_at_one_version_and_refuses_a_non_owner_alike():
