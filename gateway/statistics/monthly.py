@@ -35,8 +35,8 @@ from gateway_client.contract import (
     ListedAs,
     Listing,
     ListKind,
-    broken_while_in_force,
     china_date,
+    outcome_counted,
     within,
 )
 
@@ -253,11 +253,9 @@ def monthly_stats(
 def _commitments(listings: Sequence[Listing], month: Month, as_of: date) -> CommitmentCounts:
     made = [(x, x.commitment) for x in listings if x.commitment is not None]
     settled = Counter(
-        c.outcome
+        outcome
         for x, c in made
-        if c.outcome is not None
-        and month.has(c.outcome_on or as_of)
-        and (c.outcome is not CommitmentOutcome.BROKEN or broken_while_in_force(x))
+        if (outcome := outcome_counted(x)) is not None and month.has(c.outcome_on or as_of)
     )
     return CommitmentCounts(
         made=sum(1 for x, _ in made if month.has(x.listed_at or x.accepted_at)),

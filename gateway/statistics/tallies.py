@@ -44,15 +44,13 @@ from gateway.recognition import Feedback
 from gateway.statistics.cases import side_of
 from gateway_client.contract import (
     IN_FORCE,
-    CommitmentOutcome,
     Listing,
     ListingStatus,
     ListKind,
     Transition,
-    broken_while_in_force,
     china_date,
-    found_wrong,
     load_catalogue,
+    outcome_counted,
     stopped_applying,
 )
 
@@ -119,10 +117,8 @@ def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
     in_force = x.status in IN_FORCE
     if x.commitment is not None:
         add(month_of(first), MADE)
-        outcome, on = x.commitment.outcome, x.commitment.outcome_on
-        # an untrue record (review 296), or a breach dated after the promise ended (371): none
-        true = outcome is not CommitmentOutcome.BROKEN or broken_while_in_force(x)
-        if outcome is not None and on is not None and not found_wrong(x) and true:
+        outcome, on = outcome_counted(x), x.commitment.outcome_on
+        if outcome is not None and on is not None:
             add(month_of(on), f"commitment#{outcome.value}")
         if x.commitment.open and x.commitment.deadline is not None and in_force:
             add(NOW, f"{OPEN_COMMITMENT}#{x.commitment.deadline.isoformat()}")

@@ -77,6 +77,17 @@ def chain(*versions: Listing) -> tuple[Listing, ...]:
     return versions
 
 
+def _kept(made: Listing) -> Listing:
+    return evolved(
+        made,
+        commitment={
+            **made.commitment.model_dump(),  # type: ignore[union-attr]
+            "outcome": "kept",
+            "outcome_on": "2026-10-15",
+        },
+    )
+
+
 def _chains() -> list[tuple[Listing, ...]]:
     """Each listing's versions, oldest first, as the stream sees them (the fixtures' final
     versions last)."""
@@ -84,14 +95,8 @@ def _chains() -> list[tuple[Listing, ...]]:
     red = held(11, "2026-04-02", base=red_entry())
     red_objected = objected(red, "2026-10-06")
     open_commitment = commitment(1, "2026-10-02")
-    kept = evolved(
-        open_commitment,
-        commitment={
-            **open_commitment.commitment.model_dump(),
-            "outcome": "kept",  # type: ignore[union-attr]
-            "outcome_on": "2026-10-15",
-        },
-    )
+    kept = _kept(open_commitment)
+    untrue = _kept(commitment(3, "2026-10-03"))  # then revoked: never a true record (296)
     return [
         chain(court, LISTINGS[0]),
         chain(
@@ -115,6 +120,7 @@ def _chains() -> list[tuple[Listing, ...]]:
         chain(red, red_objected, LISTINGS[10]),
         chain(LISTINGS[11]),
         chain(open_commitment, kept),
+        chain(untrue, evolved(untrue, status="revoked")),
         chain(commitment(2, "2026-09-12", deadline="2026-10-03")),
         chain(removed_on("2026-10-09", datetime(2026, 10, 16, 2, tzinfo=UTC))),
         chain(expire(held(13, "2025-10-01", decided="2025-10-01"), beijing("2026-11-02"))),

@@ -52,6 +52,7 @@ from gateway_client.contract.credit_records import (
     broken_while_in_force,
     found_wrong,
     grade_in,
+    outcome_counted,
     poor_grade,
     revoked_at,
 )
@@ -514,6 +515,7 @@ __all__ = [
     "moves_since",
     "moves_since_line",
     "opening_at",
+    "outcome_counted",
     "parent",
     "person_key",
     "person_listing_id",

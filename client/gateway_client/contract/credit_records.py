@@ -74,3 +74,15 @@ def broken_while_in_force(listing: Listing) -> bool:
     # 373), while the tick's expiry, at midnight, ends it before any breach of that day
     ended = stopped_applying_at(listing)
     return ended is not None and datetime.combine(made.outcome_on, time(), CHINA) < ended
+
+
+def outcome_counted(listing: Listing) -> CommitmentOutcome | None:
+    """A commitment's settled outcome as the month's statistics count it (the counters and the
+    scanned report alike): none for a record found wrong (review 296), nor for a breach dated
+    after the promise stopped applying (review 371)."""
+    made = listing.commitment
+    if made is None or made.outcome is None or found_wrong(listing):
+        return None
+    if made.outcome is CommitmentOutcome.BROKEN and not broken_while_in_force(listing):
+        return None
+    return made.outcome
