@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from gateway_client.contract import (
     Listing,
     ListingEntry,
+    ListingStatus,
     ListKind,
     china_date,
     effective_valid_until,
@@ -52,7 +53,10 @@ def retention_start(listing: Listing) -> date | None:
     commitment's clock starts with its outcome, or when it stopped applying (removed,
     expired); an open one in force is never purged. Only a black listing records dishonest
     conduct: a conduct date pushed on any other moves nothing (review 371: pushed on an ended
-    commitment or grade, it kept the person's data past retention, and again each push)."""
+    commitment or grade, it kept the person's data past retention, and again each push). A
+    black listing removed as performed (a court defaulter's obligation: the conduct is not
+    performing it) ended its conduct the day it was performed, however late the removal came
+    or the operator corrected that day (review 377)."""
     if listing.commitment is not None and listing.commitment.outcome_on is not None:
         return listing.commitment.outcome_on
     stopped = stopped_applying(listing)
@@ -63,6 +67,9 @@ def retention_start(listing: Listing) -> date | None:
     ends = effective_valid_until(listing)
     if ends is not None and ends < stopped:
         stopped = ends
+    performed = listing.performed_on if listing.status is ListingStatus.PERFORMED else None
+    if performed is not None and performed < stopped:
+        stopped = performed
     return listing.conduct_ended_on or stopped
 
 
