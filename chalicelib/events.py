@@ -30,6 +30,7 @@ from chalicelib.tick_function import ROUTE_SOURCE
 from gateway.delivery import (
     Batch,
     DeliveryState,
+    Referenced,
     queued_from_json,
 )
 from gateway_client.contract import (
@@ -236,8 +237,15 @@ def _deliver_group(
             result.failed.append(record["messageId"])
             blocked = True
             continue
-        received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
+        if isinstance(delivery, Referenced):
+            rebuilt = c.resending.from_log.rebuilt(delivery.kept)
+            if rebuilt is None:  # its change erased since it was queued: its tombstone follows
+                logger.info("delivery not sent: its change was erased since it was queued")
+                correlate(delivery_id=None, subscription_id=None)
+                continue
+            delivery = rebuilt
+        received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         try:
             outcome = c.delivery_service.deliver(
                 delivery, received, _seconds_left(context), message_expiry(record)

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from gateway.delivery import Batch, Delivery
+from gateway.delivery import Batch, Delivery, by_reference
 from gateway_client.contract import mask
 
 if TYPE_CHECKING:
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 _SEND_TRIES = 3
 _BATCH = 10  # SQS's most entries a SendMessageBatch
 # SQS's most payload a SendMessageBatch (its bodies' UTF-8 bytes together): 256 KiB, as a
-# message's (1 MiB since 2025 in some regions; China's not known to be among them). One
-# delivery is kept under it (``agreement_desk.REGION_AGREEMENTS_BYTES``).
+# message's (1 MiB since 2025 in some regions; China's not known to be among them). A delivery
+# larger goes by reference (``gateway.delivery.referenced``).
 _BATCH_BYTES = 256 * 1024
 _LANES = 8  # concurrent senders: every message group keeps to one of them, so order holds
 # SQS counts a visibility timeout from when the message was received and caps the total at
@@ -75,7 +75,7 @@ def batches_of(lane: Sequence[Grouped]) -> Iterator[list[Bodied]]:
     batch: list[Bodied] = []
     size = 0
     for group, delivery in lane:
-        body = delivery.model_dump_json()
+        body = body_of(delivery)
         length = len(body.encode())
         full = len(batch) == _BATCH or size + length > _BATCH_BYTES
         if batch and (full or any(group == held for held, _, _ in batch)):
@@ -85,6 +85,18 @@ def batches_of(lane: Sequence[Grouped]) -> Iterator[list[Bodied]]:
         size += length
     if batch:
         yield batch
+
+
+def body_of(delivery: Queued) -> str:
+    """The message: the delivery, or, past what a message holds, its reference (review 376:
+    a listing with a long history and its region's measures passed it, and SQS refused the
+    fan-out's every retry). Its message group is the delivery's, so its order holds."""
+    body = delivery.model_dump_json()
+    if isinstance(delivery, Delivery) and len(body.encode()) > _BATCH_BYTES:
+        referenced = by_reference(delivery)
+        if referenced is not None:
+            return referenced.model_dump_json()
+    return body
 
 
 class QueueSendFailed(RuntimeError):

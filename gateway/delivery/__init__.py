@@ -52,6 +52,7 @@ from gateway.delivery.reevaluation import recognition_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob
 from gateway.delivery.reevaluation_outbox import JobsNotStored, daily_reevaluations
 from gateway.delivery.reevaluation_runner import ReevaluationRunner
+from gateway.delivery.referenced import Referenced, by_reference
 from gateway.delivery.resending import Replayed, Resending, StartPastHead
 from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscribing import SUBSCRIPTIONS_PER_REGION, Created, SubscriptionDesk
@@ -101,6 +102,7 @@ __all__ = [
     "RecognitionToday",
     "ReevaluationJob",
     "ReevaluationRunner",
+    "Referenced",
     "Replayed",
     "Resend",
     "Resending",
@@ -116,6 +118,7 @@ __all__ = [
     "UrlVerifier",
     "WebhookTransport",
     "batch_of",
+    "by_reference",
     "check_webhook_url",
     "daily_reevaluations",
     "declinable",

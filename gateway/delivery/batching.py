@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, TypeAdapter
 
 from gateway.delivery.planning import Delivery, payload_for
+from gateway.delivery.referenced import Referenced
 from gateway_client.contract import (
     BATCH_EVENT,
     ChangeType,
@@ -86,12 +87,13 @@ class Batch(Frozen):
         return self.delivery_id
 
 
-Queued = Annotated[Delivery | Batch, Field(discriminator="type")]
-_QUEUED: TypeAdapter[Delivery | Batch] = TypeAdapter(Queued)
+Queued = Annotated[Delivery | Batch | Referenced, Field(discriminator="type")]
+_QUEUED: TypeAdapter[Delivery | Batch | Referenced] = TypeAdapter(Queued)
 
 
-def queued_from_json(body: str | bytes) -> Delivery | Batch:
-    """A delivery queue message: a single delivery or a batch (told apart by ``type``)."""
+def queued_from_json(body: str | bytes) -> Delivery | Batch | Referenced:
+    """A delivery queue message: a single delivery, a batch, or a delivery too large for a
+    message (``referenced``), told apart by ``type``."""
     return _QUEUED.validate_json(body)
 
 
