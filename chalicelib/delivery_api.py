@@ -21,7 +21,7 @@ from chalicelib.delivery_replies import (
     SignedBody,
 )
 from chalicelib.dynamodb.delivery_list_query import Place
-from chalicelib.http_errors import json_response
+from chalicelib.http_errors import json_response, reply_bytes
 from chalicelib.log_api import int_param
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
@@ -58,7 +58,9 @@ def list_deliveries(request: Request, subscription_id: str) -> Response:
     limit = int_param(request, "limit", 100, 1, _MAX_LIMIT)
     raw_after = caller.query(request, "after")
     after = Place.of(raw_after) if raw_after is not None else None
-    found, place = container().deliveries.listed(subscription_id, state, limit, since, until, after)
+    found, place = container().deliveries.listed(
+        subscription_id, state, limit, since, until, after, reply_bytes
+    )
     return json_response(
         200, {"deliveries": found, "next": place.cursor() if place is not None else None}
     )

@@ -49,6 +49,12 @@ endpoint that failed for weeks would otherwise read every page of those weeks. W
 by then is answered, with ``next`` where it stopped."""
 
 
+PAGE_BYTES = 4_000_000
+"""What a page's views come to at most (``listed``'s ``weigh``: as Lambda counts a reply, under
+its 6 MB): a delivery keeps up to 50 attempts, each with up to 2,048 bytes of its endpoint's
+answer, and 500 of them passed it (review 376)."""
+
+
 Entry = tuple[str, str, bool]
 """An index entry's time and id; True for a mark of how far a query has read (the last key its
 page evaluated), which the merge places among the entries like one: a list stops there having
@@ -78,11 +84,13 @@ class DeliveryListing(Table):
         since: datetime | None = None,
         until: datetime | None = None,
         after: Place | None = None,
+        weigh: Callable[[dict[str, Any]], int] | None = None,
     ) -> Listed:
         """The subscription's deliveries, newest ``listed_at`` first, optionally in one state
         and listed within [since, until], from ``after`` on: every shard's entries, merged
         newest first, read whole until ``limit`` deliveries are found (a page may list none:
-        all attempted singly), and where to go on from."""
+        all attempted singly), or until the next would take the views past ``PAGE_BYTES`` as
+        ``weigh`` counts them, and where to go on from."""
         # each partition's query asks for its share of ``limit`` (at least ENTRIES_A_QUERY),
         # not all of it: 24 partitions primed with 500 each read past MOST_READ before the
         # first delivery was answered (review 322); a partition holding more goes on paging
@@ -98,14 +106,20 @@ class DeliveryListing(Table):
         if after is not None:
             entries = itertools.dropwhile(lambda e: e[:2] > after.key(), entries)
         views: dict[str, dict[str, Any]] = {}  # a replay, or a bisected stream batch, pages
+        size, last = 0, after
         for place, view in reading.views(entries):  # a delivery again
             if view is None:  # read as much as a call may
                 return list(views.values()), place
             # The index lags the table a little: a state changed since is not the one asked.
-            if state is None or view["state"] == state.value:
-                views.setdefault(view["delivery_id"], view)
+            if (state is None or view["state"] == state.value) and view["delivery_id"] not in views:
+                cost = 0 if weigh is None else weigh(view)
+                if views and size + cost > PAGE_BYTES:
+                    return list(views.values()), last
+                size += cost
+                views[view["delivery_id"]] = view
             if len(views) >= limit:
                 return list(views.values()), place
+            last = place
         return list(views.values()), None
 
     def dead(
