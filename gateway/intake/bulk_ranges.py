@@ -20,7 +20,7 @@ stays as it was:
   version makes the *newest* version win whichever range writes first, but not a tie: two lines
   of one listing with the same version and different contents are decided by which is stored
   first ("a version is written once": the second is a duplicate), and so is a commitment's
-  outcome (the first one stored stands: ``dedup._first_outcomes_stand``); that would depend on
+  outcome (the first one stored stands: ``dedup.plan``); that would depend on
   which invocation ran first. So pass 1 sets every line whose listing another line names too
   aside, out of the ranges, into one last range (``only``) that reads the file once more and
   ingests just those lines, in file order, one batch after another, as a single invocation does

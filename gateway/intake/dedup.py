@@ -32,83 +32,8 @@ class DedupPlan:
     stale: list[tuple[int, Listing]] = field(default_factory=list)
     misaddressed: list[tuple[int, Listing, Listing]] = field(default_factory=list)
     """Entries naming a region the listing held is not of (``misaddressed``)."""
-
-
-def collapse(
-    candidates: Sequence[tuple[int, Listing]],
-) -> tuple[dict[str, tuple[int, Listing]], list[tuple[int, Listing]]]:
-    """Within one batch keep the newest version of each listing; the others are duplicates."""
-    newest: dict[str, tuple[int, Listing]] = {}
-    losers: list[tuple[int, Listing]] = []
-    for index, listing in candidates:
-        held = newest.get(listing.listing_id)
-        if held is None or listing.version > held[1].version:
-            if held is not None:
-                losers.append(held)
-            newest[listing.listing_id] = (index, listing)
-        else:
-            losers.append((index, listing))
-    return newest, losers
-
-
-def _first_outcomes_stand(
-    newest: dict[str, tuple[int, Listing]],
-    losers: list[tuple[int, Listing]],
-    result: DedupPlan,
-    stored: Mapping[str, Listing],
-    may: Callable[[Listing], bool],
-) -> list[tuple[int, Listing]]:
-    """One batch settling a commitment and, in a later entry, giving it another outcome: as if
-    its entries were sent one after another in the order given (a file's lines in file order,
-    as its ranges and batches reach the store), the first outcome stands — the last entry
-    that would have been stored becomes the batch's candidate (in ``newest``) — and each entry
-    that would have changed it is refused (``result.settled``), never answered ``duplicate``
-    (review 46k). So where the batch boundaries of an upload fall changes nothing (review 374
-    F5: the oldest version's outcome stood, while the same lines in two batches kept the
-    first line's). The first outcome is the one held, if the commitment held has one; an
-    entry no newer than what would be held by then is an old message, a no-op as ever, which
-    settles nothing and stands against nothing (reviews 87 F2, 89 F4: an old outcome refused
-    the owner's newer one, or a correction, which was lost). A listing the pusher may not
-    change (``may``) is left to ``plan``, which refuses every entry of it alike: judged here,
-    its held outcome would show through (review 90 F2). The other entries."""
-    grouped: dict[str, list[tuple[int, Listing]]] = {}
-    for x in losers:
-        grouped.setdefault(x[1].listing_id, []).append(x)
-    rest: list[tuple[int, Listing]] = []
-    for lid, older in grouped.items():
-        held = stored.get(lid)
-        if held is not None and not may(held):
-            rest += older
-            continue
-        batch_newest = newest[lid]
-        stands, refused = _one_after_another(
-            held, sorted([*older, batch_newest], key=lambda x: x[0])
-        )
-        if not refused:
-            rest += older
-            continue
-        if stands is not None:
-            newest[lid] = stands
-        # else every fresh entry changes the outcome held, and ``plan`` refuses the newest so
-        result.settled += [x for x in refused if x is not newest[lid]]
-        rest += [x for x in [*older, batch_newest] if x is not newest[lid] and x not in refused]
-    return rest
-
-
-def _one_after_another(
-    held: Listing | None, entries: Sequence[tuple[int, Listing]]
-) -> tuple[tuple[int, Listing] | None, list[tuple[int, Listing]]]:
-    """The entry the store would hold last (None: still ``held``) and those refused for
-    changing a recorded outcome, had ``entries`` been sent one by one in this order."""
-    current, stands, refused = held, None, []
-    for x in entries:
-        if current is not None and x[1].version <= current.version:
-            continue  # an old message
-        if current is not None and unsettles(current, x[1]):
-            refused.append(x)
-            continue
-        current, stands = x[1], x
-    return stands, refused
+    checked: list[tuple[int, Listing, tuple[str, str, str]]] = field(default_factory=list)
+    """Entries ``plan``'s ``check`` refused: (index, entry, (field, code, message))."""
 
 
 def carried_over(update: Listing, held: Listing) -> Listing:
@@ -138,15 +63,31 @@ def same_entry(a: Listing, b: Listing) -> bool:
     return all(getattr(a, name) == getattr(b, name) for name in _ENTRY)
 
 
+Check = Callable[[Listing, Listing], tuple[str, str, str] | None]
+"""What refuses an entry that would update a listing the pusher may change, held as the second
+argument (stored, or as an earlier entry of the batch would have stored it): (field, code,
+message), or None (``storing``: a person's retention over, a period made longer)."""
+
+
 def plan(
     candidates: Sequence[tuple[int, Listing]],
     stored: Mapping[str, Listing],
     region: str,
     relays_subregions: bool,
     purged: Set[str] = frozenset(),
+    check: Check | None = None,
 ) -> DedupPlan:
     """Decide each candidate against what is stored. A held listing the pushing ``region``
     does not own is refused whatever its version: an older copy must not even add provenance.
+
+    A listing's entries are taken in the order given (a file's lines in file order), each
+    judged against what the store would hold by its turn had they been sent one after
+    another: the stored listing, or the batch's entry that would have been written last
+    (review 375: judged against what was stored before the batch, an older entry given after
+    a newer one was ``version_reused`` or ``stale_version`` in one push and a duplicate in
+    two, so a resync's removals depended on where its batches were cut; and a commitment's
+    outcome, a person's retention and a period's length were judged apart). Only the last
+    entry that would have been written is written; those it supersedes are duplicates.
 
     ``purged`` are ids a retention purge erased (of those not held). Ids derive from the
     decision, so the same decision pushed again gets the purged id back; stored anew it would
@@ -157,52 +98,52 @@ def plan(
     def may(held: Listing) -> bool:
         return may_change(held.origin_region, region, relays_subregions)
 
-    newest, losers = collapse(_addressed(candidates, stored, region, may, result))
-
-    if any(listing.commitment is not None for _, listing in losers):
-        losers = _first_outcomes_stand(newest, losers, result, stored, may)
-    for index, listing in losers:
-        # judged as if sent alone first — whose it is, whether erased, what is held — and only
-        # then against the batch's newest, which is written only if newer than what is held
-        # (review 370: a resend of the held content after a reused entry was version_reused,
-        # and every entry after the first of another region's listing too)
-        held = stored.get(listing.listing_id)
-        winner = newest[listing.listing_id][1]
-        if held is None and listing.listing_id in purged:
-            result.purged.append((index, listing))
+    grouped: dict[str, list[tuple[int, Listing]]] = {}
+    for x in _addressed(candidates, stored, region, may, result):
+        grouped.setdefault(x[1].listing_id, []).append(x)
+    for lid, entries in grouped.items():
+        held = stored.get(lid)
+        if held is None and lid in purged:
+            result.purged += entries
         elif held is not None and not may(held):
-            result.refused.append((index, listing, held))
-        elif held is not None and listing.version <= held.version:
-            taken = _taken(result, listing, held)
-            (result.duplicates if taken is None else taken).append((index, listing))
-        elif listing.version == winner.version and not same_entry(listing, winner):
-            result.reused.append((index, listing))  # one batch, one version, two contents
+            result.refused += [(i, x, held) for i, x in entries]
         else:
-            result.duplicates.append((index, listing))
-    for index, listing in newest.values():
-        held = stored.get(listing.listing_id)
-        if held is None:
-            if listing.listing_id in purged:
-                result.purged.append((index, listing))
-            else:
-                result.write.append((index, listing, None))
-            continue
-        if not may_change(held.origin_region, region, relays_subregions):
-            result.refused.append((index, listing, held))
-            continue
-        if listing.version > held.version and unsettles(held, listing):
-            result.settled.append((index, listing))
-            continue
-        if listing.version > held.version:
-            result.write.append((index, carried_over(listing, held), held.version))
-            continue
-        if (taken := _taken(result, listing, held)) is not None:
-            taken.append((index, listing))
-            continue
-        result.duplicates.append((index, listing))
-        if region not in held.provenances:
-            result.tag.append(listing)
+            _one_after_another(held, sorted(entries, key=lambda x: x[0]), result, region, check)
     return result
+
+
+def _one_after_another(
+    held: Listing | None,
+    entries: Sequence[tuple[int, Listing]],
+    result: DedupPlan,
+    region: str,
+    check: Check | None,
+) -> None:
+    """One listing's entries (the pusher may change it), in order, as if sent one by one."""
+    sent: Listing | None = held  # the content the store would hold by each entry's turn
+    kept: Listing | None = held  # that listing as stored (an update keeps its owner, state)
+    standing: tuple[int, Listing] | None = None  # the batch's entry it would be
+    repeated: Listing | None = None  # an entry that only repeats the listing held
+    for index, listing in entries:
+        if sent is not None and listing.version <= sent.version:
+            taken = _taken(result, listing, sent)  # an old message, or one version reused
+            (result.duplicates if taken is None else taken).append((index, listing))
+            repeated = listing if taken is None and standing is None else repeated
+            continue
+        if kept is not None and unsettles(kept, listing):
+            result.settled.append((index, listing))  # kept or broken is final
+            continue
+        if kept is not None and check is not None and (why := check(listing, kept)):
+            result.checked.append((index, listing, why))
+            continue
+        if standing is not None:
+            result.duplicates.append(standing)  # superseded within the batch
+        sent, standing = listing, (index, listing)
+        kept = listing if held is None else carried_over(listing, held)
+    if standing is not None and kept is not None:
+        result.write.append((standing[0], kept, None if held is None else held.version))
+    elif held is not None and repeated is not None and region not in held.provenances:
+        result.tag.append(repeated)
 
 
 def _addressed(
@@ -242,7 +183,8 @@ def _taken(result: DedupPlan, listing: Listing, held: Listing) -> list[tuple[int
     """Where an entry no newer than the version held is refused when its content is other:
     ``reused`` at its content's version, ``stale`` at one up to a step the owner took since (a
     decision, a repair) — never silently dropped (reviews 47e F2, 83 F3), in a batch's older
-    entries too (review 90 F3); None when it is just an old message."""
+    entries too (review 90 F3); None when it is just an old message. ``held`` is what would be
+    held by the entry's turn: an earlier entry of the batch has no step since."""
     content = content_version(held)
     if not content <= listing.version <= held.version or same_entry(listing, held):
         return None

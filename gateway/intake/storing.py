@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from gateway.intake.admission import reserved_problem
-from gateway.intake.dedup import plan
+from gateway.intake.dedup import DedupPlan, plan
 from gateway.intake.own_listings import Purged, stored_before
 from gateway.lifecycle import RETENTION_YEARS, STANDING, as_on, retention_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message
@@ -157,7 +157,16 @@ def store(
     result = Stored()
     # a person's listing stored before ids were keyed by region keeps the decision's
     pending = stored_before(candidates, listings.current, purged)
-    asked = list(pending)  # by the ids they are stored under
+
+    def check(entry: Listing, held: Listing) -> tuple[str, str, str] | None:
+        """Updating a listing that involves an individual, its retention over; or ending a
+        black listing or a result later than the version held (a refused entry leaves the
+        one before it to be written, not a duplicate of nothing: review 251)."""
+        if problem := retention_problem(entry, today, retention_years, held):
+            return problem
+        field = prolonged(entry, held, held.decision_number)
+        return None if field is None else (field, *_PROLONGING[field == "valid_from"])
+
     for _ in range(RACE_RETRIES):
         if not pending:
             break
@@ -170,35 +179,9 @@ def store(
         }
         result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
         pending = [(i, x) for i, x in pending if i not in reserved]
-        past = {  # updating a listing that involves an individual, its retention over (only a
-            # newer version: the same again is a duplicate, an older one stale, as ever)
-            i: problem
-            for i, x in pending
-            if (held := current.get(x.listing_id)) is not None
-            and x.version > held.version
-            and _updates_own(held, region, relays_subregions)
-            and (problem := retention_problem(x, today, retention_years, held))
-        }
-        result.refused += [Refusal(i, *problem) for i, problem in past.items()]
-        pending = [(i, x) for i, x in pending if i not in past]
-        # before planning: a refused newest must leave an older entry of the batch to be the
-        # one written, not a duplicate of nothing (review 251); only the region's own (another
-        # region's is not_listing_owner, and learns nothing of the period held)
-        prolonging = {
-            i: field
-            for i, x in pending
-            if _updates_own(current.get(x.listing_id), region, relays_subregions)
-            and (field := _prolongs(x, current))
-        }
-        result.refused += [
-            Refusal(i, field, *_PROLONGING[field == "valid_from"])
-            for i, field in prolonging.items()
-        ]
-        pending = [(i, x) for i, x in pending if i not in prolonging]
-        decided = plan(pending, current, region, relays_subregions, gone.keys())
+        decided = plan(pending, current, region, relays_subregions, gone.keys(), check)
         moving = [x.listing_id for _, x, held in decided.write if held is not None]
         erasing = purged(moving) if moving else set()
-        decided.purged += [(i, x) for i, x, _ in decided.write if x.listing_id in erasing]
         decided.write = [w for w in decided.write if w[1].listing_id not in erasing]
         if decided.tag:
             tagged = [current[x.listing_id] for x in decided.tag]  # the owner it was judged by
@@ -206,64 +189,61 @@ def store(
                 [(x.credit_code, x.listing_id, x.origin_region) for x in tagged], region
             )
         written = listings.write([(x, held) for _, x, held in decided.write], region)
-        result.duplicates += decided.duplicates
+        lost = {x.listing_id for _, x, _ in decided.write if x.listing_id not in written}
+        # every entry of a listing whose purge is under way is refused so; every entry of one
+        # whose write lost a race is judged again against what won, as the entries it was
+        # judged against were never stored (review 375)
+        again = [(i, x) for i, x in pending if x.listing_id in lost]
         result.refused += [
-            Refusal(i, "credit_code", NOT_OWNER, not_owner_message(region, held.origin_region))
-            for i, _, held in decided.refused
+            Refusal(i, "decision_number", PURGED, PURGED_MESSAGE)
+            for i, x in pending
+            if x.listing_id in erasing
         ]
-        result.refused += [
-            Refusal(i, "origin_region", MISADDRESSED, misaddressed_message(held))
-            for i, _, held in decided.misaddressed
-        ]
-        result.refused += [
-            Refusal(i, "decision_number", PURGED, PURGED_MESSAGE) for i, _ in decided.purged
-        ]
-        result.refused += [
-            Refusal(i, "commitment.outcome", SETTLED, SETTLED_MESSAGE) for i, _ in decided.settled
-        ]
-        result.refused += [
-            Refusal(i, "source_updated_at", REUSED, REUSED_MESSAGE) for i, _ in decided.reused
-        ]
-        result.refused += [
-            Refusal(i, "source_updated_at", STALE, STALE_MESSAGE) for i, _ in decided.stale
-        ]
-        result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id in written]
-        pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]
+        _answered(result, decided, region, set(erasing) | lost)
+        pending = again
     result.refused += [
         Refusal(i, "credit_code", CONTENDED, "the listing kept changing meanwhile; send it again")
         for i, _ in pending
     ]
-    return _losers_refused(result, asked)
-
-
-def _losers_refused(result: Stored, candidates: Sequence[tuple[int, Listing]]) -> Stored:
-    """The batch's other entries of a listing whose newest was refused as under purge or still
-    contended are refused alike: answered ``duplicate`` they told the platform a version was
-    held of a listing being erased, or that nothing was written for (review 277)."""
-    listing_of = {i: x.listing_id for i, x in candidates}
-    lost = {listing_of[r.index]: r for r in result.refused if r.code in (PURGED, CONTENDED)}
-    if not lost:
-        return result
-    kept = [(i, x) for i, x in result.duplicates if x.listing_id not in lost]
-    result.refused += [
-        replace(lost[x.listing_id], index=i) for i, x in result.duplicates if x.listing_id in lost
-    ]
-    result.duplicates = kept
     return result
 
 
+def _answered(result: Stored, decided: DedupPlan, region: str, apart: set[str]) -> None:
+    """What ``plan`` decided, as answers, but for the listings ``apart``."""
+
+    def of(entries: Sequence[tuple[int, Listing]]) -> list[int]:
+        return [i for i, x in entries if x.listing_id not in apart]
+
+    result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id not in apart]
+    result.duplicates += [(i, x) for i, x in decided.duplicates if x.listing_id not in apart]
+    result.refused += [
+        Refusal(i, "credit_code", NOT_OWNER, not_owner_message(region, held.origin_region))
+        for i, x, held in decided.refused
+        if x.listing_id not in apart
+    ]
+    result.refused += [
+        Refusal(i, "origin_region", MISADDRESSED, misaddressed_message(held))
+        for i, x, held in decided.misaddressed
+        if x.listing_id not in apart
+    ]
+    result.refused += [
+        Refusal(i, "decision_number", PURGED, PURGED_MESSAGE) for i in of(decided.purged)
+    ]
+    result.refused += [
+        Refusal(i, "commitment.outcome", SETTLED, SETTLED_MESSAGE) for i in of(decided.settled)
+    ]
+    result.refused += [
+        Refusal(i, "source_updated_at", REUSED, REUSED_MESSAGE) for i in of(decided.reused)
+    ]
+    result.refused += [
+        Refusal(i, "source_updated_at", STALE, STALE_MESSAGE) for i in of(decided.stale)
+    ]
+    result.refused += [
+        Refusal(i, *why) for i, x, why in decided.checked if x.listing_id not in apart
+    ]
+
+
 _PROLONGING = {True: (RESTARTED, RESTARTED_MESSAGE), False: (LENGTHENED, LENGTHENED_MESSAGE)}
-
-
-def _prolongs(new: Listing, current: Mapping[str, Listing]) -> str | None:
-    """The field by which a later version of a black listing or an evaluation result (in force
-    or ended) would end its period later (``prolonged``), and the retention counted from its
-    end with it (reviews 250, 257, 258: a re-push kept a court defaulter listed two more years,
-    a D grade two, passing through an A grade on the way, with nothing decided)."""
-    held = current.get(new.listing_id)
-    if held is None or new.version <= held.version:
-        return None  # an older message is a duplicate or stale, as any (review 253)
-    return prolonged(new, held, held.decision_number)
 
 
 def misaddressed_message(owner: Listing) -> str:

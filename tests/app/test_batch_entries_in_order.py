@@ -1,0 +1,242 @@
+"""A listing's entries in one push or one file are judged as if sent one after another in the
+order given, each against what would be held by its turn (review 375): an older entry after a
+newer one is an old message, and a person's retention, a period's length and a commitment's
+outcome are judged against the entry before. An entry judged against one that is never written
+(its listing purged meanwhile, its write lost) is not answered as if it had been."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from app_support import CITY, CREDIT_CODE, Gateway
+from lifecycle_support import Lifecycle, china_today, recent_entry, stamp
+from test_commitment_routes import TODAY, city, commitment, push, shown  # noqa: F401
+from upload_support import uploaded
+
+from chalicelib.bootstrap import container
+from gateway.intake import bulk_batches
+from gateway_client.contract import Listing
+from gateway_client.contract.listing_entry import version_of
+from gateway_client.contract.signing import Ed25519Signer
+
+
+def _at(minutes_ago: int, **made: Any) -> dict[str, Any]:
+    moment = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
+    return {**commitment(1, **made), "source_updated_at": moment}
+
+
+HELD = _at(5)  # open
+BROKEN = _at(3, outcome="broken", outcome_on=TODAY.isoformat())
+KEPT = _at(1, outcome="kept", outcome_on=TODAY.isoformat())
+REWORDED = {**HELD, "reason": "承诺在15日内补交安全生产许可证副本（更正）"}  # HELD's version
+
+
+def _codes(reply: dict[str, Any]) -> list[tuple[int, str]]:
+    return sorted((e["index"], e["code"]) for e in reply["errors"])
+
+
+def _counts(reply: dict[str, Any]) -> tuple[int, int, list[tuple[int, str]]]:
+    return reply["accepted"], reply["duplicate"], _codes(reply)
+
+
+def test_an_older_entry_after_a_newer_one_is_a_duplicate_as_in_two_pushes(gateway, city):  # noqa: F811
+    push(gateway, city, CITY, HELD)
+    one = push(gateway, city, CITY, BROKEN, REWORDED)
+    assert _counts(one) == (1, 1, [])
+
+
+@pytest.mark.parametrize("lines_per_batch", [500, 1])
+def test_a_resync_removes_the_same_wherever_its_batches_are_cut(
+    gateway: Gateway,
+    aws: Any,
+    city: Ed25519Signer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    lines_per_batch: int,
+) -> None:
+    """The file holds commitment 8号 (its newer outcome, then an older line of it) and no
+    longer 9号: the older line is a duplicate, so it withholds no removal."""
+    push(gateway, city, CITY, HELD, {**HELD, "decision_number": "七政服承诺〔2026〕9号"})
+    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", lines_per_batch)
+    upload_id = uploaded(
+        gateway,
+        aws,
+        city,
+        [BROKEN, REWORDED],
+        mode="resync",
+        domains=["licensing_commitment"],
+        force=True,
+    )
+    done = gateway.send_signed("GET", f"/v1/regions/{CITY}/uploads/{upload_id}", city)
+    upload = done.json_body["upload"]
+    assert (upload["accepted"], upload["duplicate"], upload["rejected"]) == (1, 1, 0), upload
+    assert (upload["status"], upload["removal"], upload["removed"]) == ("completed", "applied", 1)
+
+
+def test_after_a_step_an_older_entry_after_a_newer_one_is_still_a_duplicate(gateway, city):  # noqa: F811
+    """An upheld objection moved the version held on (its content stays): an entry older
+    than it is ``stale_version`` alone, but after a newer entry of the push, an old message."""
+    listing_id = push(gateway, city, CITY, _at(10))["outcomes"][0]["listing_id"]
+    life = Lifecycle(gateway)
+    assert life.file_objection(CREDIT_CODE, listing_id).status_code == 201
+    upheld = life.decide(
+        city, CREDIT_CODE, listing_id, "obj-1", "upheld", source_updated_at=stamp(-120)
+    )
+    assert upheld.status_code == 200, upheld.json_body
+    older = {**_at(5), "reason": "承诺在15日内补交安全生产许可证副本（补正）"}
+
+    newer = _at(1, outcome="broken", outcome_on=TODAY.isoformat())  # after the step
+
+    assert _counts(push(gateway, city, CITY, newer, older)) == (1, 1, [])
+
+
+def _period_entries() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A court defaulter's listing ending on day X; the same ending X-30; then X again."""
+    end = china_today() + timedelta(days=300)
+    held = recent_entry(valid_until=end.isoformat(), source_updated_at=stamp(-600))
+    shorter = {
+        **held,
+        "valid_until": (end - timedelta(days=30)).isoformat(),
+        "source_updated_at": stamp(-300),
+    }
+    return held, shorter, {**held, "source_updated_at": stamp(-60)}
+
+
+def test_a_period_restored_after_it_was_shortened_is_lengthened_in_one_push_too(gateway, city):  # noqa: F811
+    held, shorter, restored = _period_entries()
+    push(gateway, city, CITY, held)
+
+    reply = push(gateway, city, CITY, shorter, restored)
+
+    assert _counts(reply) == (1, 0, [(1, "period_lengthened")])
+
+
+def test_an_older_longer_period_after_a_newer_entry_is_an_old_message(gateway, city):  # noqa: F811
+    held, _, _ = _period_entries()
+    push(gateway, city, CITY, held)
+    newer = {**held, "reason": held["reason"] + "（更正）", "source_updated_at": stamp(-60)}
+    longer = {
+        **held,
+        "valid_until": (china_today() + timedelta(days=330)).isoformat(),
+        "source_updated_at": stamp(-300),
+    }
+
+    assert _counts(push(gateway, city, CITY, newer, longer)) == (1, 1, [])
+
+
+OLD = TODAY - timedelta(days=7 * 366)
+REPRESENTATIVE = [{"name": "张某", "role": "legal_representative"}]
+
+
+def _long_ago(minutes_ago: int, **extra: Any) -> dict[str, Any]:
+    """A commitment made seven years ago (a settled one involving a person is erased five
+    years after its outcome)."""
+    made = {**_at(minutes_ago), "decided_on": OLD.isoformat(), "valid_from": OLD.isoformat()}
+    deadline = {"deadline": (OLD + timedelta(days=15)).isoformat()}
+    return {**made, "commitment": {**made["commitment"], **deadline}, **extra}
+
+
+def _settled(entry: dict[str, Any], outcome: str, on: str) -> dict[str, Any]:
+    return {**entry, "commitment": {**entry["commitment"], "outcome": outcome, "outcome_on": on}}
+
+
+def test_an_old_outcome_after_an_entry_naming_a_person_is_past_retention(gateway, city):  # noqa: F811
+    push(gateway, city, CITY, _long_ago(5))  # a company's, naming nobody
+    named = _long_ago(3, responsible_persons=REPRESENTATIVE)
+    outcome = _settled(_long_ago(1), "kept", (OLD + timedelta(days=20)).isoformat())
+
+    reply = push(gateway, city, CITY, named, outcome)
+
+    assert _counts(reply) == (1, 0, [(1, "period_ended")])
+    [held] = shown(gateway, city)["listings"]
+    assert held["listing"]["commitment"]["outcome"] is None
+
+
+def test_an_older_outcome_after_a_newer_one_is_an_old_message(gateway, city):  # noqa: F811
+    push(gateway, city, CITY, _long_ago(5, responsible_persons=REPRESENTATIVE))
+    kept_today = _settled(_long_ago(1), "kept", TODAY.isoformat())
+    broken_then = _settled(_long_ago(3), "broken", (OLD + timedelta(days=20)).isoformat())
+
+    assert _counts(push(gateway, city, CITY, kept_today, broken_then)) == (1, 1, [])
+
+
+def _erased(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every id reads as marked by a retention purge (erased, or its purge under way)."""
+    monkeypatch.setattr(container().push_service, "_purged", lambda ids: dict.fromkeys(ids, CITY))
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["erased", "purge-under-way"])
+@pytest.mark.parametrize(
+    "second", [KEPT, {**BROKEN, "reason": "另述"}], ids=["another-outcome", "same-version"]
+)
+def test_every_entry_of_a_purged_listing_is_refused_so(
+    gateway,
+    city,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    held: bool,
+    second: dict[str, Any],
+) -> None:
+    if held:
+        push(gateway, city, CITY, HELD)
+    _erased(monkeypatch)
+
+    reply = push(gateway, city, CITY, BROKEN, second)
+
+    assert _counts(reply) == (0, 0, [(0, "listing_purged"), (1, "listing_purged")])
+
+
+def test_every_entry_of_a_listing_whose_write_stays_contended_is_refused_so(
+    gateway,
+    city,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    push(gateway, city, CITY, HELD)
+    store = container().push_service._listings
+    real = store.write
+    monkeypatch.setattr(store, "write", lambda w, r: set() if w else real(w, r))  # always lost
+
+    reply = push(gateway, city, CITY, BROKEN, KEPT)
+
+    assert _counts(reply) == (0, 0, [(0, "listing_contended"), (1, "listing_contended")])
+
+
+def test_entries_judged_against_a_write_that_lost_a_race_are_judged_again(
+    gateway,
+    city,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The push's broken outcome loses a race to another push of the owner storing ``kept``
+    later: judged again, broken is an old message, and so is the push's kept — neither is
+    refused for changing an outcome recorded by an entry that never was."""
+    push(gateway, city, CITY, HELD)
+    store = container().push_service._listings
+    real = store.write
+    raced: list[bool] = []
+
+    def write(writes: Any, region: str) -> set[str]:
+        if writes and not raced:
+            raced.append(True)
+            listing, version = writes[0]
+            later = datetime.now(UTC) - timedelta(seconds=30)
+            dumped = listing.model_dump()
+            won = Listing.model_validate(
+                {
+                    **dumped,
+                    "commitment": {**dumped["commitment"], "outcome": "kept"},
+                    "source_updated_at": later,
+                    "version": version_of(later, listing.source_sequence),
+                }
+            )
+            real([(won, version)], region)
+            return set()
+        return set(real(writes, region))
+
+    monkeypatch.setattr(store, "write", write)
+
+    reply = push(gateway, city, CITY, BROKEN, KEPT)
+
+    assert raced
+    assert _counts(reply) == (0, 2, [])
+    [held] = shown(gateway, city)["listings"]
+    assert held["listing"]["commitment"]["outcome"] == "kept"
