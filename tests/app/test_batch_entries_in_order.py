@@ -31,6 +31,7 @@ HELD = _at(5)  # open
 BROKEN = _at(3, outcome="broken", outcome_on=TODAY.isoformat())
 KEPT = _at(1, outcome="kept", outcome_on=TODAY.isoformat())
 REWORDED = {**HELD, "reason": "承诺在15日内补交安全生产许可证副本（更正）"}  # HELD's version
+KEPT_ON = {"outcome": "kept", "outcome_on": TODAY.isoformat()}
 
 
 def _codes(reply: dict[str, Any]) -> list[tuple[int, str]]:
@@ -41,37 +42,48 @@ def _counts(reply: dict[str, Any]) -> tuple[int, int, list[tuple[int, str]]]:
     return reply["accepted"], reply["duplicate"], _codes(reply)
 
 
+def _outcome(gateway: Gateway, signer: Ed25519Signer) -> str:
+    [held] = [
+        x["listing"]
+        for x in shown(gateway, signer)["listings"]
+        if x["listing"]["decision_number"] == HELD["decision_number"]
+    ]
+    return str(held["commitment"]["outcome"])
+
+
 def test_an_older_entry_after_a_newer_one_is_a_duplicate_as_in_two_pushes(gateway, city):  # noqa: F811
     push(gateway, city, CITY, HELD)
-    one = push(gateway, city, CITY, BROKEN, REWORDED)
-    assert _counts(one) == (1, 1, [])
+    assert _counts(push(gateway, city, CITY, BROKEN, REWORDED)) == (1, 1, [])
+
+
+def test_a_newer_outcome_then_an_older_other_one_keeps_the_first(gateway, city):  # noqa: F811
+    """Review 374 F5: the oldest version's outcome stood in one push, the first in two."""
+    assert _counts(push(gateway, city, CITY, BROKEN, _at(4, **KEPT_ON))) == (1, 1, [])
+    assert _outcome(gateway, city) == "broken"
 
 
 @pytest.mark.parametrize("lines_per_batch", [500, 1])
-def test_a_resync_removes_the_same_wherever_its_batches_are_cut(
+def test_an_upload_stores_and_removes_the_same_wherever_its_batches_are_cut(
     gateway: Gateway,
     aws: Any,
     city: Ed25519Signer,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
     lines_per_batch: int,
 ) -> None:
-    """The file holds commitment 8号 (its newer outcome, then an older line of it) and no
-    longer 9号: the older line is a duplicate, so it withholds no removal."""
+    """A resync holding commitment 8号 (a newer broken outcome, then an older kept one) and no
+    longer 9号: the older line is a duplicate, so broken stands and 9号 is removed."""
     push(gateway, city, CITY, HELD, {**HELD, "decision_number": "七政服承诺〔2026〕9号"})
     monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", lines_per_batch)
-    upload_id = uploaded(
-        gateway,
-        aws,
-        city,
-        [BROKEN, REWORDED],
-        mode="resync",
-        domains=["licensing_commitment"],
-        force=True,
-    )
+    older_kept = _at(4, **KEPT_ON)
+    domains = ["licensing_commitment"]
+    lines = [BROKEN, older_kept]
+    upload_id = uploaded(gateway, aws, city, lines, mode="resync", domains=domains, force=True)
+
     done = gateway.send_signed("GET", f"/v1/regions/{CITY}/uploads/{upload_id}", city)
     upload = done.json_body["upload"]
     assert (upload["accepted"], upload["duplicate"], upload["rejected"]) == (1, 1, 0), upload
     assert (upload["status"], upload["removal"], upload["removed"]) == ("completed", "applied", 1)
+    assert _outcome(gateway, city) == "broken"
 
 
 def test_after_a_step_an_older_entry_after_a_newer_one_is_still_a_duplicate(gateway, city):  # noqa: F811
