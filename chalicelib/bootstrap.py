@@ -221,6 +221,7 @@ def build(settings: Settings, clock: Clock) -> Container:
                 x.subscription_id for x in subscriptions.all() if x.delivery_mode == "batched"
             },
             DeliveryPages(dynamodb, settings.deliveries_table, clock.now).add,
+            deliveries.recognitions.keep,
         ),
         push_service=PushService(
             registry,

@@ -37,6 +37,7 @@ from gateway_client.contract import (
     Change,
     ChangeType,
     Listing,
+    Recognition,
     change_between,
     purged,
 )
@@ -217,6 +218,14 @@ class _GroupResult:
     regions: dict[str, str] = field(default_factory=dict)  # subscription id → its region
 
 
+def recognition_of(c: Container, referenced: Referenced) -> Recognition:
+    """A queued delivery's recognition, kept apart before it was queued (``sqs_queue``)."""
+    found = c.deliveries.recognitions.get(referenced.recognition_ref)
+    if found is None:
+        raise LookupError(f"recognition {referenced.recognition_ref} is not kept")
+    return found
+
+
 def _deliver_group(
     c: Container, records: Sequence[dict[str, Any]], keys: dict[str, Any], context: Any
 ) -> _GroupResult:
@@ -237,16 +246,11 @@ def _deliver_group(
             result.failed.append(record["messageId"])
             blocked = True
             continue
-        correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
-        if isinstance(delivery, Referenced):
-            rebuilt = c.resending.from_log.rebuilt(delivery.kept)
-            if rebuilt is None:  # its change erased since it was queued: its tombstone follows
-                logger.info("delivery not sent: its change was erased since it was queued")
-                correlate(delivery_id=None, subscription_id=None)
-                continue
-            delivery = rebuilt
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
         try:
+            if isinstance(delivery, Referenced):  # its recognition kept apart: read it back
+                delivery = delivery.with_recognition(recognition_of(c, delivery))
             outcome = c.delivery_service.deliver(
                 delivery, received, _seconds_left(context), message_expiry(record)
             )

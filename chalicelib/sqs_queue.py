@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from gateway.delivery import Batch, Delivery, by_reference
-from gateway_client.contract import mask
+from gateway_client.contract import Recognition, mask
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -66,7 +66,7 @@ Bodied = tuple[str, Queued, str]
 """A delivery, its message group and the body it is sent as."""
 
 
-def batches_of(lane: Sequence[Grouped]) -> Iterator[list[Bodied]]:
+def batches_of(lane: Sequence[Grouped], keep: Keep | None = None) -> Iterator[list[Bodied]]:
     """Consecutive batches of up to ten messages whose bodies come to at most
     ``_BATCH_BYTES``, a new one whenever a group would repeat in it (review 370: ten deliveries
     carrying large measures passed SQS's limit on a call's payload, and the whole call, and so
@@ -75,7 +75,7 @@ def batches_of(lane: Sequence[Grouped]) -> Iterator[list[Bodied]]:
     batch: list[Bodied] = []
     size = 0
     for group, delivery in lane:
-        body = body_of(delivery)
+        body = body_of(delivery, keep)
         length = len(body.encode())
         full = len(batch) == _BATCH or size + length > _BATCH_BYTES
         if batch and (full or any(group == held for held, _, _ in batch)):
@@ -87,15 +87,18 @@ def batches_of(lane: Sequence[Grouped]) -> Iterator[list[Bodied]]:
         yield batch
 
 
-def body_of(delivery: Queued) -> str:
-    """The message: the delivery, or, past what a message holds, its reference (review 376:
-    a listing with a long history and its region's measures passed it, and SQS refused the
-    fan-out's every retry). Its message group is the delivery's, so its order holds."""
+Keep = Callable[[Recognition], str]
+"""Keeps a recognition apart (``SharedRecognitions.keep``) and names it: its digest."""
+
+
+def body_of(delivery: Queued, keep: Keep | None) -> str:
+    """The message: the delivery, or, past what a message holds, the delivery with its
+    recognition kept apart (review 376: a listing with a long history and its region's
+    measures passed it, and SQS refused the fan-out's every retry). Its message group is the
+    delivery's, so its order holds."""
     body = delivery.model_dump_json()
-    if isinstance(delivery, Delivery) and len(body.encode()) > _BATCH_BYTES:
-        referenced = by_reference(delivery)
-        if referenced is not None:
-            return referenced.model_dump_json()
+    if isinstance(delivery, Delivery) and keep is not None and len(body.encode()) > _BATCH_BYTES:
+        return by_reference(delivery, keep(delivery.recognition)).model_dump_json()
     return body
 
 
@@ -111,9 +114,11 @@ class SqsDeliveryQueue:
         dead_letter_url: str,
         batched: Callable[[], Collection[str]] = frozenset,
         pages: Callable[[list[Queued]], object] | None = None,
+        keep: Keep | None = None,
     ) -> None:
         self._batched = batched  # the batched subscriptions now: one message group each
         self._pages = pages  # what lists them (``dynamodb.delivery_pages``), before sending
+        self._keep = keep  # where a delivery too large for a message keeps its recognition
         self._client = client
         self._url = queue_url
         self._dead_letter_url = dead_letter_url
@@ -161,7 +166,7 @@ class SqsDeliveryQueue:
                 sent.result()  # the first failure, after every lane has finished or stopped
 
     def _send_lane(self, url: str, lane: Sequence[Grouped], dedup_suffix: str) -> None:
-        for chunk in batches_of(lane):
+        for chunk in batches_of(lane, self._keep):
             entries: list[SendMessageBatchRequestEntryTypeDef] = [
                 {
                     "Id": str(i),

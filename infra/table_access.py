@@ -26,10 +26,11 @@ WRITE = [
 # Which tables each function reads (r), reads and appends to (ra: new items only, never an
 # update or a delete: the query trail), reads and writes but never deletes (rn), reads and
 # writes (rw), or only adds to counters (c); of the deliveries table, reads and writes the
-# pages that list queued deliveries (rp) or only writes those (p): see PAGE_KEYS.
+# pages that list queued deliveries and the recognitions of those too large for a message
+# (rp), or only writes those (p): see PAGE_KEYS.
 MODES = {
     "c": ["dynamodb:UpdateItem"],  # counters only: see COUNTER_KEYS
-    "p": ["dynamodb:BatchWriteItem"],  # pages only: see PAGE_KEYS
+    "p": ["dynamodb:BatchWriteItem", "dynamodb:PutItem"],  # pages only: see PAGE_KEYS
     "r": READ,
     "ra": [*READ, "dynamodb:PutItem"],
     "rn": [*READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
@@ -126,8 +127,10 @@ TABLES: dict[str, dict[str, str]] = {
 # outside endpoints must not be able to write a session for anyone.
 COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*", "stats#*"]}}
 # A function that queues deliveries writes their pages (``chalicelib.dynamodb.delivery_pages``)
-# and, unless its mode says more, no delivery record.
-PAGE_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["page#*"]}}
+# and the recognitions of those too large for a queue message (``SharedRecognitions``: no
+# personal data, and read back only under their digest) and, unless its mode says more, no
+# delivery record.
+PAGE_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["page#*", "recognition#*"]}}
 # The ingest (mode "rk": reads, and writes of these keys) counts a bulk check's usage, the
 # tries at masked numbers, the hour's pushed lines and a completed upload's month of pushes:
 # the function that parses uploaded files must not be able to write a console session, a nonce

@@ -206,10 +206,11 @@ class SharedRecognitions(Table):
         self._stored: set[str] = set()
         self._known: dict[str, Recognition] = {}
 
-    def keep(self, recognition: Recognition) -> None:
+    def keep(self, recognition: Recognition) -> str:
+        """Stores ``recognition`` unless known stored; its digest, which names it."""
         digest = recognition_digest(recognition)
         if digest in self._stored:
-            return
+            return digest
         key = {"delivery_id": s(_RECOGNITION_PREFIX + digest)}
         if self._get(key, consistent=False) is None:
             self._put_if(
@@ -220,17 +221,22 @@ class SharedRecognitions(Table):
         if len(self._stored) >= self._REMEMBERED:
             self._stored.clear()
         self._stored.add(digest)
+        return digest
 
     def get(self, digest: str) -> Recognition | None:
         """Named by its digest, a recognition never changes: each is read once per process
-        (a replay's originals may share one a thousand times)."""
+        (a replay's originals may share one a thousand times). One that is not what its digest
+        names is not read (the functions that queue deliveries may write these items)."""
         known = self._known.get(digest)
         if known is not None:
             return known
         item = self._get({"delivery_id": s(_RECOGNITION_PREFIX + digest)})
         if item is None:
             return None
+        found = Recognition.model_validate_json(text(item, "recognition"))
+        if recognition_digest(found) != digest:
+            return None
         if len(self._known) >= self._REMEMBERED:
             self._known.clear()
-        found = self._known[digest] = Recognition.model_validate_json(text(item, "recognition"))
+        self._known[digest] = found
         return found

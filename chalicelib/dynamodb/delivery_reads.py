@@ -25,6 +25,12 @@ class DeliveryReads(DeliveryListing):
         super().__init__(client, table_name)
         self._recognitions = SharedRecognitions(client, table_name)
 
+    @property
+    def recognitions(self) -> SharedRecognitions:
+        """Large recognitions kept apart, named by digest (records, batch lines, and queued
+        deliveries too large for a message)."""
+        return self._recognitions
+
     def subscriptions_that_received(self, listing_id: str) -> set[str]:
         """The subscriptions an endpoint of which acknowledged a single delivery of the
         listing that ``by_listing`` holds (one partition per listing, so no scan): one not

@@ -1,8 +1,9 @@
 """A delivery larger than a queue message holds (SQS: 256 KiB; a listing at its fields' limits
-with a long history and its region's measures passes it: review 376) is queued by reference and
-rebuilt from the exchange log when taken from the queue: its subscriber receives what it would
-have received whole, and one whose change was erased meanwhile is not sent. The limit is made
-small here, so that an ordinary delivery stands in for a large one."""
+with a long history and its region's measures passes it: review 376) is queued with its
+recognition kept apart and read back when it is sent: its subscriber receives exactly what was
+planned — a restatement of a version the exchange log does not hold yet too (review 378) — and a
+recognition that cannot be read fails only its own message group. The limit is made small
+here, so that an ordinary delivery stands in for a large one."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ import json
 from typing import Any
 
 import pytest
-from app_support import CITY, HUNAN, Gateway, black_entry, hunan_recognises_city, sqs_event
+from app_support import (
+    CITY,
+    HUNAN,
+    OTHER_CREDIT_CODE,
+    Gateway,
+    black_entry,
+    hunan_recognises_city,
+    reevaluate,
+    sqs_event,
+)
 from delivery_support import DeliveryQueue, push_and_fan_out, subscribe
 
 from chalicelib import sqs_queue
+from chalicelib.dynamodb.delivery_items import SharedRecognitions
 from gateway.delivery import Delivery, Referenced, by_reference, payload_for
-from gateway.delivery.rebuilding import FromTheLog
 
 
 @pytest.fixture
@@ -23,19 +33,26 @@ def referenced(monkeypatch: pytest.MonkeyPatch) -> list[Delivery]:
     """Every delivery past 1,000 bytes goes by reference; the deliveries that did, as planned."""
     planned: list[Delivery] = []
 
-    def spied(delivery: Delivery) -> Referenced | None:
+    def spied(delivery: Delivery, recognition_ref: str) -> Referenced:
         planned.append(delivery)
-        return by_reference(delivery)
+        return by_reference(delivery, recognition_ref)
 
     monkeypatch.setattr(sqs_queue, "_BATCH_BYTES", 1_000)
     monkeypatch.setattr(sqs_queue, "by_reference", spied)
     return planned
 
 
+def _sent_as_planned(receiver: Any, planned: list[Delivery]) -> None:
+    assert [r.headers["webhook-id"] for r in receiver.requests] == [d.delivery_id for d in planned]
+    for received, delivery in zip(receiver.requests, planned, strict=True):
+        assert json.loads(received.body) == json.loads(
+            payload_for(delivery, subscriber_region=HUNAN).to_bytes()
+        )
+
+
 @pytest.mark.parametrize("recognised", [True, False], ids=["recognised", "masked"])
 def test_a_delivery_past_a_message_reaches_its_subscriber_as_it_was_planned(
     gateway: Gateway,
-    aws: Any,
     stream: Any,
     receiver: Any,
     queue: DeliveryQueue,
@@ -53,23 +70,41 @@ def test_a_delivery_past_a_message_reaches_its_subscriber_as_it_was_planned(
     event = queue.event()
     queue.run(event)
 
-    [planned] = referenced
     [message] = [json.loads(r["body"]) for r in event["Records"]]
     assert message["type"] == "delivery.by_reference"
-    assert "change" not in message["kept"]  # the log's
-    assert black_entry()["subject_name"] not in json.dumps(message, ensure_ascii=False)
-    [received] = receiver.requests
-    assert received.headers["webhook-id"] == planned.delivery_id
-    assert json.loads(received.body) == json.loads(
-        payload_for(planned, subscriber_region=HUNAN).to_bytes()
-    )
+    assert "recognition" not in message["delivery"]
+    _sent_as_planned(receiver, referenced)
+    [planned] = referenced
     record = gateway.client.http.get(
         f"/v1/deliveries/{planned.delivery_id}", headers=gateway.operator()
     )
     assert record.json_body["state"] == "delivered", record.json_body
 
 
-def test_a_delivery_by_reference_whose_listing_was_erased_since_is_not_sent(
+def test_a_restatement_of_a_version_not_logged_yet_is_sent_as_planned(
+    gateway: Gateway,
+    aws: Any,
+    receiver: Any,
+    queue: DeliveryQueue,
+    referenced: list[Delivery],
+) -> None:
+    """The listing is stored, its stream record not read yet, when an agreement's re-evaluation
+    restates it to the region: nothing of it need be in the log."""
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    subscribe(gateway, receiver.url)
+    city = gateway.register_platform(CITY)
+    assert gateway.push(city, CITY, [black_entry()]).json_body["accepted"] == 1
+
+    hunan_recognises_city(gateway)
+    reevaluate(aws)
+    queue.run()
+
+    assert [d.type for d in referenced] == ["recognition.changed"]
+    _sent_as_planned(receiver, referenced)
+
+
+def test_a_recognition_not_read_back_fails_only_its_own_group(
     gateway: Gateway,
     aws: Any,
     stream: Any,
@@ -78,15 +113,20 @@ def test_a_delivery_by_reference_whose_listing_was_erased_since_is_not_sent(
     referenced: list[Delivery],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    gateway.put_region(HUNAN)
+    hunan_recognises_city(gateway)
     subscribe(gateway, receiver.url)
     city = gateway.register_platform(CITY)
     push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    monkeypatch.setattr(sqs_queue, "_BATCH_BYTES", 1_000_000)  # the next goes whole
+    other = black_entry(credit_code=OTHER_CREDIT_CODE, subject_name="长沙某某商贸有限公司")
+    push_and_fan_out(gateway, stream, city, CITY, [other])
     event = sqs_event(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], "cn-northwest-1")
-    # the change erased from the log since (what a purge leaves: ``FromTheLog.logged``)
-    monkeypatch.setattr(FromTheLog, "logged", lambda self, sequence: None)
+    # the kept recognition not read back (a read failing, an item lost)
+    monkeypatch.setattr(SharedRecognitions, "get", lambda self, digest: None)
+
     outcome = queue.run(event)
 
-    assert outcome["batchItemFailures"] == []
-    assert receiver.requests == []
-    assert queue.dead_letters() == []
+    [by_ref] = [r for r in event["Records"] if "delivery.by_reference" in r["body"]]
+    assert [f["itemIdentifier"] for f in outcome["batchItemFailures"]] == [by_ref["messageId"]]
+    [sent] = [json.loads(r.body) for r in receiver.requests]
+    assert sent["data"]["listing"]["subject_name"] == other["subject_name"]
