@@ -130,16 +130,18 @@ def _one_after_another(
             (result.duplicates if taken is None else taken).append((index, listing))
             repeated = listing if taken is None and standing is None else repeated
             continue
-        if kept is not None and unsettles(kept, listing):
-            result.settled.append((index, listing))  # kept or broken is final
-            continue
+        # a person's retention over comes first, as for any update (review 379 F3)
         if kept is not None and check is not None and (why := check(listing, kept)):
             result.checked.append((index, listing, why))
+            continue
+        if kept is not None and unsettles(kept, listing):
+            result.settled.append((index, listing))  # kept or broken is final
             continue
         if standing is not None:
             result.duplicates.append(standing)  # superseded within the batch
         sent, standing = listing, (index, listing)
-        kept = listing if held is None else carried_over(listing, held)
+        # over what would be stored by then: persons named before, a breach's end (379 F1)
+        kept = listing if kept is None else carried_over(listing, kept)
     if standing is not None and kept is not None:
         result.write.append((standing[0], kept, None if held is None else held.version))
     elif held is not None and repeated is not None and region not in held.provenances:

@@ -192,11 +192,14 @@ def store(
         lost = {x.listing_id for _, x, _ in decided.write if x.listing_id not in written}
         # every entry of a listing whose purge is under way is refused so; every entry of one
         # whose write lost a race is judged again against what won, as the entries it was
-        # judged against were never stored (review 375)
-        again = [(i, x) for i, x in pending if x.listing_id in lost]
+        # judged against were never stored (review 375); but one refused at its own fault,
+        # naming another region (review 379 F2)
+        own_fault = {i for i, _, _ in decided.misaddressed}
+        judged = [(i, x) for i, x in pending if i not in own_fault]
+        again = [(i, x) for i, x in judged if x.listing_id in lost]
         result.refused += [
             Refusal(i, "decision_number", PURGED, PURGED_MESSAGE)
-            for i, x in pending
+            for i, x in judged
             if x.listing_id in erasing
         ]
         _answered(result, decided, region, set(erasing) | lost)
@@ -209,7 +212,9 @@ def store(
 
 
 def _answered(result: Stored, decided: DedupPlan, region: str, apart: set[str]) -> None:
-    """What ``plan`` decided, as answers, but for the listings ``apart``."""
+    """What ``plan`` decided, as answers, but for the listings ``apart`` (those judged
+    against a write that did not happen); an entry naming another region is answered so
+    whatever became of its listing."""
 
     def of(entries: Sequence[tuple[int, Listing]]) -> list[int]:
         return [i for i, x in entries if x.listing_id not in apart]
@@ -223,8 +228,7 @@ def _answered(result: Stored, decided: DedupPlan, region: str, apart: set[str]) 
     ]
     result.refused += [
         Refusal(i, "origin_region", MISADDRESSED, misaddressed_message(held))
-        for i, x, held in decided.misaddressed
-        if x.listing_id not in apart
+        for i, _, held in decided.misaddressed
     ]
     result.refused += [
         Refusal(i, "decision_number", PURGED, PURGED_MESSAGE) for i in of(decided.purged)

@@ -13,11 +13,12 @@ import pytest
 from app_support import CITY, CREDIT_CODE, Gateway
 from lifecycle_support import Lifecycle, china_today, recent_entry, stamp
 from test_commitment_routes import TODAY, city, commitment, push, shown  # noqa: F401
+from test_relay_named_origin import TAOSHAN, XINXING, _relaying_city
 from upload_support import uploaded
 
 from chalicelib.bootstrap import container
 from gateway.intake import bulk_batches
-from gateway_client.contract import Listing
+from gateway_client.contract import Listing, ResponsiblePerson
 from gateway_client.contract.listing_entry import version_of
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -252,3 +253,82 @@ def test_entries_judged_against_a_write_that_lost_a_race_are_judged_again(
     assert _counts(reply) == (0, 2, [])
     [held] = shown(gateway, city)["listings"]
     assert held["listing"]["commitment"]["outcome"] == "kept"
+
+
+def _named_then_not_then_settled() -> list[dict[str, Any]]:
+    """An entry naming a person, then one naming nobody, then an outcome of seven years ago:
+    the listing named a person before, so its retention is over (review 379 F1)."""
+    named = _long_ago(4, responsible_persons=REPRESENTATIVE)
+    outcome = _settled(_long_ago(1), "kept", (OLD + timedelta(days=20)).isoformat())
+    return [named, _long_ago(3), outcome]
+
+
+@pytest.mark.parametrize("lines_per_batch", [500, 1])
+def test_persons_named_before_by_the_batch_count_as_one_by_one(
+    gateway: Gateway,
+    aws: Any,
+    city: Ed25519Signer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    lines_per_batch: int,
+) -> None:
+    push(gateway, city, CITY, _long_ago(5))
+    assert _counts(push(gateway, city, CITY, *_named_then_not_then_settled()))[2] == [
+        (2, "period_ended")
+    ]
+    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", lines_per_batch)
+    again = [
+        {**x, "decision_number": "七政服承诺〔2026〕9号"} for x in _named_then_not_then_settled()
+    ]
+    upload_id = uploaded(gateway, aws, city, again)
+
+    done = gateway.send_signed("GET", f"/v1/regions/{CITY}/uploads/{upload_id}", city)
+    assert [(e["line"], e["code"]) for e in done.json_body["upload"]["errors"]] == [
+        (3, "period_ended")
+    ]
+    assert {x["listing"]["commitment"]["outcome"] for x in shown(gateway, city)["listings"]} == {
+        None
+    }
+
+
+def test_an_outcome_changed_past_retention_is_period_ended_first(gateway, city):  # noqa: F811
+    """A person's commitment held past its retention (its purge waits for the evidence
+    window) takes no new version: ``period_ended``, whatever else it changes (review 379 F3)."""
+    then = (OLD + timedelta(days=20)).isoformat()
+    first = push(gateway, city, CITY, _settled(_long_ago(5), "kept", then))
+    listing_id = first["outcomes"][0]["listing_id"]
+    store = container().listings
+    held = store.current([(CREDIT_CODE, listing_id)])[listing_id]
+    persons = tuple(ResponsiblePerson(**p) for p in REPRESENTATIVE)
+    named = held.model_copy(update={"responsible_persons": persons})
+    assert store.write([(named, held.version)], CITY) == {listing_id}  # held naming a person
+
+    changed = push(gateway, city, CITY, _settled(_long_ago(1), "broken", then))
+
+    assert _codes(changed) == [(0, "period_ended")]
+
+
+@pytest.mark.parametrize("how", ["contended", "purge-under-way"])
+def test_an_entry_naming_another_region_is_answered_so_whatever_became_of_the_write(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Review 379 F2: it is refused at its own fault, not judged against the write."""
+    relay = _relaying_city(gateway)
+    entry = recent_entry(origin_region=XINXING)
+    gateway.push(relay, CITY, [entry])
+    service = container().push_service
+    if how == "contended":
+        real = service._listings.write
+        monkeypatch.setattr(service._listings, "write", lambda w, r: set() if w else real(w, r))
+        answer = ("listing_contended", "credit_code")
+    else:
+        monkeypatch.setattr(service, "_purged", lambda ids: dict.fromkeys(ids, XINXING))
+        answer = ("listing_purged", "decision_number")
+    right = {**entry, "reason": "更正后的理由", "source_updated_at": stamp(seconds=-5)}
+    wrong = {**entry, "reason": "错县理由", "source_updated_at": stamp(), "origin_region": TAOSHAN}
+
+    body = gateway.push(relay, CITY, [right, wrong]).json_body
+
+    assert sorted((e["index"], e["code"], e["field"]) for e in body["errors"]) == [
+        (0, *answer),
+        (1, "origin_mismatch", "origin_region"),
+    ]
