@@ -293,8 +293,9 @@ def test_the_functions_that_only_count_update_activity_items_and_nothing_else(te
 
 
 def test_fan_out_and_re_evaluation_write_only_the_pages_of_what_they_queue(template):
-    """Both queue deliveries, so both write the pages that list them (``delivery_pages``);
-    neither may write a delivery record (only the delivery function settles those)."""
+    """Both queue deliveries, so both write the pages that list them (``delivery_pages``) and
+    the recognitions of those too large for a message (``recognition#``: review 376); neither
+    may write a delivery record (only the delivery function settles those)."""
     arn = {"Fn::GetAtt": ["DeliveriesTable", "Arn"]}
     for function in ("FanOutChanges", "ReevaluateAgreements"):
         held = [
@@ -303,9 +304,11 @@ def test_fan_out_and_re_evaluation_write_only_the_pages_of_what_they_queue(templ
             if arn in (s.get("Resource") if isinstance(s.get("Resource"), list) else [])
         ]
         writes = [s for s in held if set(s["Action"]) & set(WRITE)]
-        assert [s["Action"] for s in writes] == [["dynamodb:BatchWriteItem"]], function
+        assert [s["Action"] for s in writes] == [["dynamodb:BatchWriteItem", "dynamodb:PutItem"]], (
+            function
+        )
         keys = writes[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-        assert keys == ["page#*"], function
+        assert keys == ["page#*", "recognition#*"], function
 
 
 def test_only_the_purge_and_the_check_destroy_check_results_and_never_their_reports(template):
