@@ -207,16 +207,27 @@ class SharedRecognitions(Table):
         self._known: dict[str, Recognition] = {}
 
     def keep(self, recognition: Recognition) -> str:
-        """Stores ``recognition`` unless known stored; its digest, which names it."""
+        """Stores ``recognition`` unless known stored; its digest, which names it. An item
+        under the digest that is not what it names is replaced (review 380: every delivery
+        naming it failed, and nothing repaired it)."""
         digest = recognition_digest(recognition)
         if digest in self._stored:
             return digest
         key = {"delivery_id": s(_RECOGNITION_PREFIX + digest)}
-        if self._get(key, consistent=False) is None:
+        doc = recognition.model_dump_json()
+        found = self._get(key, consistent=False)
+        if found is None:
             self._put_if(
                 TableName=self._table,
-                Item={**key, "recognition": s(recognition.model_dump_json())},
+                Item={**key, "recognition": s(doc)},
                 ConditionExpression="attribute_not_exists(delivery_id)",
+            )
+        elif text(found, "recognition") != doc:  # the digest names exactly this text
+            self._put_if(
+                TableName=self._table,
+                Item={**key, "recognition": s(doc)},
+                ConditionExpression="recognition = :held",
+                ExpressionAttributeValues={":held": found["recognition"]},
             )
         if len(self._stored) >= self._REMEMBERED:
             self._stored.clear()

@@ -130,3 +130,37 @@ def test_a_recognition_not_read_back_fails_only_its_own_group(
     assert [f["itemIdentifier"] for f in outcome["batchItemFailures"]] == [by_ref["messageId"]]
     [sent] = [json.loads(r.body) for r in receiver.requests]
     assert sent["data"]["listing"]["subject_name"] == other["subject_name"]
+
+
+def test_a_kept_recognition_not_what_its_digest_names_is_replaced(
+    gateway: Gateway,
+    aws: Any,
+    stream: Any,
+    receiver: Any,
+    queue: DeliveryQueue,
+    referenced: list[Delivery],
+) -> None:
+    """Review 380: the functions that queue may write these items; one overwritten with other
+    measures failed every delivery naming it, and nothing mended it."""
+    hunan_recognises_city(gateway)
+    subscribe(gateway, receiver.url)
+    city = gateway.register_platform(CITY)
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    assert queue.run() == {"batchItemFailures": []}
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    [item] = [
+        x
+        for x in aws.dynamodb.scan(TableName=table)["Items"]
+        if x["delivery_id"]["S"].startswith("recognition#")
+    ]
+    wrong = json.loads(item["recognition"]["S"])
+    wrong["measures"] = wrong["measures"] * 2
+    aws.dynamodb.put_item(
+        TableName=table, Item={**item, "recognition": {"S": json.dumps(wrong, ensure_ascii=False)}}
+    )
+
+    other = black_entry(credit_code=OTHER_CREDIT_CODE, subject_name="长沙某某商贸有限公司")
+    push_and_fan_out(gateway, stream, city, CITY, [other])
+
+    assert queue.run() == {"batchItemFailures": []}
+    _sent_as_planned(receiver, referenced)
