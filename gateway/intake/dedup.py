@@ -99,7 +99,7 @@ def plan(
         return may_change(held.origin_region, region, relays_subregions)
 
     grouped: dict[str, list[tuple[int, Listing]]] = {}
-    for x in _addressed(candidates, stored, region, may, result):
+    for x in _addressed(candidates, stored, region, may, result, purged):
         grouped.setdefault(x[1].listing_id, []).append(x)
     for lid, entries in grouped.items():
         held = stored.get(lid)
@@ -120,13 +120,12 @@ def _one_after_another(
     check: Check | None,
 ) -> None:
     """One listing's entries (the pusher may change it), in order, as if sent one by one."""
-    sent: Listing | None = held  # the content the store would hold by each entry's turn
-    kept: Listing | None = held  # that listing as stored (an update keeps its owner, state)
+    kept: Listing | None = held  # what the store would hold by each entry's turn
     standing: tuple[int, Listing] | None = None  # the batch's entry it would be
     repeated: Listing | None = None  # an entry that only repeats the listing held
     for index, listing in entries:
-        if sent is not None and listing.version <= sent.version:
-            taken = _taken(result, listing, sent)  # an old message, or one version reused
+        if kept is not None and listing.version <= kept.version:
+            taken = _taken(result, listing, kept)  # an old message, or one version reused
             (result.duplicates if taken is None else taken).append((index, listing))
             repeated = listing if taken is None and standing is None else repeated
             continue
@@ -139,7 +138,7 @@ def _one_after_another(
             continue
         if standing is not None:
             result.duplicates.append(standing)  # superseded within the batch
-        sent, standing = listing, (index, listing)
+        standing = (index, listing)
         # over what would be stored by then: persons named before, a breach's end (379 F1)
         kept = listing if kept is None else carried_over(listing, kept)
     if standing is not None and kept is not None:
@@ -154,6 +153,7 @@ def _addressed(
     region: str,
     may: Callable[[Listing], bool],
     result: DedupPlan,
+    purged: Set[str],
 ) -> list[tuple[int, Listing]]:
     """The candidates but those naming (``origin_region``) a region other than the pusher and
     the one the listing is of — held, else as the batch's first entry of it names — each
@@ -170,12 +170,15 @@ def _addressed(
     for index, listing in candidates:
         owner = of[listing.listing_id]
         held = stored.get(listing.listing_id)
+        erased = held is None and listing.listing_id in purged  # every copy refused so (381)
         if listing.origin_region in (region, owner.origin_region) or (held and not may(held)):
             # a listing not held is the region its first entry names, whatever a later one
             # naming none says, as if they came one after another (review 211: it became the
             # relay's own); one held keeps its region anyway (``carried_over``)
             made = listing.model_copy(update={"origin_region": owner.origin_region})
             kept.append((index, made if held is None else listing))
+        elif erased:
+            kept.append((index, listing))
         else:
             result.misaddressed.append((index, listing, owner))
     return kept
@@ -188,6 +191,13 @@ def _taken(result: DedupPlan, listing: Listing, held: Listing) -> list[tuple[int
     entries too (review 90 F3); None when it is just an old message. ``held`` is what would be
     held by the entry's turn: an earlier entry of the batch has no step since."""
     content = content_version(held)
-    if not content <= listing.version <= held.version or same_entry(listing, held):
+    if not content <= listing.version <= held.version or _held_as_is(listing, held):
         return None
     return result.reused if listing.version == content else result.stale
+
+
+def _held_as_is(listing: Listing, held: Listing) -> bool:
+    """Whether ``listing`` is what ``held`` holds, as it would be stored over it: the breach
+    a broken promise's black listing keeps as its conduct's end is the gateway's, not what
+    the owner pushed (review 381: the owner's correction sent again was ``version_reused``)."""
+    return same_entry(listing, held) or same_entry(carried_over(listing, held), held)

@@ -193,8 +193,9 @@ def store(
         # every entry of a listing whose purge is under way is refused so; every entry of one
         # whose write lost a race is judged again against what won, as the entries it was
         # judged against were never stored (review 375); but one refused at its own fault,
-        # naming another region (review 379 F2)
-        own_fault = {i for i, _, _ in decided.misaddressed}
+        # naming another region than the listing held is of (review 379 F2) — not one judged
+        # against the region an entry of the batch named, which may never be stored (381)
+        own_fault = {i for i, x, _ in decided.misaddressed if x.listing_id in current}
         judged = [(i, x) for i, x in pending if i not in own_fault]
         again = [(i, x) for i, x in judged if x.listing_id in lost]
         result.refused += [
@@ -202,7 +203,7 @@ def store(
             for i, x in judged
             if x.listing_id in erasing
         ]
-        _answered(result, decided, region, set(erasing) | lost)
+        _answered(result, decided, region, set(erasing) | lost, own_fault)
         pending = again
     result.refused += [
         Refusal(i, "credit_code", CONTENDED, "the listing kept changing meanwhile; send it again")
@@ -211,10 +212,12 @@ def store(
     return result
 
 
-def _answered(result: Stored, decided: DedupPlan, region: str, apart: set[str]) -> None:
+def _answered(
+    result: Stored, decided: DedupPlan, region: str, apart: set[str], own_fault: set[int]
+) -> None:
     """What ``plan`` decided, as answers, but for the listings ``apart`` (those judged
-    against a write that did not happen); an entry naming another region is answered so
-    whatever became of its listing."""
+    against a write that did not happen); an entry naming another region than the listing
+    held is of (``own_fault``) is answered so whatever became of its listing."""
 
     def of(entries: Sequence[tuple[int, Listing]]) -> list[int]:
         return [i for i, x in entries if x.listing_id not in apart]
@@ -228,7 +231,8 @@ def _answered(result: Stored, decided: DedupPlan, region: str, apart: set[str]) 
     ]
     result.refused += [
         Refusal(i, "origin_region", MISADDRESSED, misaddressed_message(held))
-        for i, _, held in decided.misaddressed
+        for i, x, held in decided.misaddressed
+        if i in own_fault or x.listing_id not in apart
     ]
     result.refused += [
         Refusal(i, "decision_number", PURGED, PURGED_MESSAGE) for i in of(decided.purged)
