@@ -1,7 +1,9 @@
-"""Review 381: the batch-as-one-by-one property (``tests/unit/test_batch_as_one_by_one.py``) over
-a person's listing (ids keyed by region, a legacy one under the decision's id), purge marks,
-entries naming any origin (the pusher, the county, another county), evaluation results,
-extensions, relays on and off; listings promoted as the push path promotes them."""
+"""Reviews 379, 381: one batch of a listing's entries stores and answers what they do sent one
+by one (but an entry the batch superseded: a duplicate where one by one wrote it) — companies'
+and persons' listings (ids keyed by region, a legacy one under the decision's id), purge marks,
+entries naming any origin (the pusher, the county, another county), black listings,
+evaluation results, extensions and commitments, held as pushed, moved on by a step, or ended,
+relays on and off; listings promoted as the push path promotes them."""
 
 from __future__ import annotations
 
