@@ -332,3 +332,25 @@ def test_an_entry_naming_another_region_is_answered_so_whatever_became_of_the_wr
         (0, *answer),
         (1, "origin_mismatch", "origin_region"),
     ]
+
+
+def test_entries_of_a_purged_decision_naming_two_counties_are_both_purged(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 381 F2: the decision's listing was purged (its mark), and a relay's push names
+    it for two counties: each entry is ``listing_purged``, in one push as apart — not the
+    second ``origin_mismatch`` against the first, a listing that is not held."""
+    relay = _relaying_city(gateway)
+    service = container().push_service
+    monkeypatch.setattr(service, "_purged", lambda ids: dict.fromkeys(ids, XINXING))
+    one = recent_entry(origin_region=XINXING, source_updated_at=stamp(seconds=-5))
+    two = {**one, "reason": "另一理由", "source_updated_at": stamp(), "origin_region": TAOSHAN}
+
+    apart = [gateway.push(relay, CITY, [x]).json_body["errors"][0]["code"] for x in (one, two)]
+    body = gateway.push(relay, CITY, [one, two]).json_body
+
+    assert apart == ["listing_purged", "listing_purged"]
+    assert sorted((e["index"], e["code"]) for e in body["errors"]) == [
+        (0, "listing_purged"),
+        (1, "listing_purged"),
+    ], body["errors"]

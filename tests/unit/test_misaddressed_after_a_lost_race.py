@@ -89,31 +89,3 @@ def test_entries_of_a_purged_decision_are_all_answered_purged_whatever_county_th
 
     assert alone == {0: "listing_purged", 1: "listing_purged"}
     assert together == alone, together
-
-
-def test_over_http_entries_of_a_purged_decision_naming_two_counties_are_both_purged(
-    gateway, monkeypatch
-):  # type: ignore[no-untyped-def]
-    """The same, through a relay's push: the decision's listing was purged (its mark), and
-    the push names it for two counties. Sent apart each is ``listing_purged``; in one push the
-    second is ``origin_mismatch`` ("the listing is 230902's") — a listing that is not held."""
-    from app_support import CITY as RELAY
-    from lifecycle_support import recent_entry, stamp
-    from test_relay_named_origin import TAOSHAN, XINXING, _relaying_city
-
-    from chalicelib.bootstrap import container
-
-    relay = _relaying_city(gateway)
-    service = container().push_service
-    monkeypatch.setattr(service, "_purged", lambda ids: dict.fromkeys(ids, XINXING))
-    one = recent_entry(origin_region=XINXING, source_updated_at=stamp(seconds=-5))
-    two = {**one, "reason": "另一理由", "source_updated_at": stamp(), "origin_region": TAOSHAN}
-
-    apart = [gateway.push(relay, RELAY, [x]).json_body["errors"][0]["code"] for x in (one, two)]
-    body = gateway.push(relay, RELAY, [one, two]).json_body
-
-    assert apart == ["listing_purged", "listing_purged"]
-    assert sorted((e["index"], e["code"]) for e in body["errors"]) == [
-        (0, "listing_purged"),
-        (1, "listing_purged"),
-    ], body["errors"]
