@@ -10,7 +10,6 @@ import hashlib
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from typing import IO, Any
 
 from gateway_client.contract import lines_of
 from gateway_client.private_files import replaced_privately
-from gateway_client.push_client import PushClient, Response
+from gateway_client.push_client import PushClient, Response, fresh_id
 
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes in all)."""
@@ -85,7 +84,7 @@ class BulkUploader:
         """Sign the manifest; the reply holds the upload and, while expected, where to PUT.
         ``check`` (purpose, and as_region if any) makes it a bulk check of the file's codes;
         ``issued_at`` (default now) the first one's, to ask for the same upload again."""
-        upload_id = upload_id or f"u-{uuid.uuid4().hex}"
+        upload_id = upload_id or fresh_id("u-")
         now = self._clock()
         manifest: dict[str, Any] = {
             "region": self._client.region,

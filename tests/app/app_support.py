@@ -27,7 +27,7 @@ from gateway_client.contract.signing import (
     public_key_text,
     uses_push_form,
 )
-from gateway_client.push_client import request_headers, signed_headers, wire_target
+from gateway_client.push_client import fresh_id, request_headers, signed_headers, wire_target
 from gateway_client.receiver import is_verification
 
 OPERATOR_TOKEN = "op-token-0123456789abcdefghij"
@@ -91,7 +91,7 @@ def push_body(
 
 
 def new_batch_id() -> str:
-    return f"b-{uuid.uuid4().hex}"
+    return fresh_id("b-")
 
 
 def new_signer(key_id: str) -> Ed25519Signer:

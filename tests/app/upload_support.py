@@ -18,6 +18,7 @@ import app as gateway_app
 from chalicelib.bootstrap import container
 from gateway.intake import BulkIngest, BulkPolicy, bulk_batches
 from gateway_client.contract.signing import Ed25519Signer
+from gateway_client.push_client import fresh_id
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def ask(
 ) -> Asked:
     """Ask for an upload of ``lines`` as ``region`` at ``at`` (default: now; ``mode``: manifest
     fields such as a resync's), under ``upload_id`` (default: a fresh one)."""
-    upload_id = upload_id or f"u-{uuid.uuid4().hex}"
+    upload_id = upload_id or fresh_id("u-")
     body, content = manifest_of(lines, region, upload_id, at, **mode)
     asked = gateway.post_signed("/v1/uploads", signer, upload_id, body, at)
     assert asked.status_code == 201, asked.json_body
