@@ -22,9 +22,9 @@ from gateway_client.contract import (
     TIMESTAMP_HEADER,
     RequestSigner,
     RequestTarget,
+    resident_id_in,
     uses_push_form,
 )
-from gateway_client.contract.masking import resident_id_in
 from gateway_client.exchange_deadline import Deadline
 
 DEFAULT_TIMEOUT = 30.0

@@ -163,6 +163,7 @@ from gateway_client.contract.log import (
 )
 from gateway_client.contract.masking import (
     mask_ids_in,
+    resident_id_in,
     resident_ids_masked,
     shown_input,
     values_masked,
@@ -536,6 +537,7 @@ __all__ = [
     "report_kind",
     "requested_code",
     "required",
+    "resident_id_in",
     "resident_ids_masked",
     "restated",
     "revoked_at",
