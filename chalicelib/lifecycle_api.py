@@ -18,6 +18,7 @@ from gateway.lifecycle import (
     DecidedRecently,
     FutureVersion,
     HeldAlready,
+    HistoryFull,
     ListingChanged,
     NationNotGiven,
     NotARecipient,
@@ -176,6 +177,7 @@ ROUTES: tuple[Operation, ...] = (
             ObjectionIdReused,
             DecidedRecently,
             NotInForce,
+            HistoryFull,
             ListingChanged,
         ),
         body=ObjectionFiling,
@@ -190,7 +192,9 @@ ROUTES: tuple[Operation, ...] = (
         "again, by whoever filed it, is a replay (200); its id with other content, or from "
         "anyone else whatever it says, is 409 `objection_id_reused`. A region whose own "
         "objection was decided may object again 30 days later (409 "
-        "`objection_decided_recently`, however many other objections were decided since).",
+        "`objection_decided_recently`, however many other objections were decided since). "
+        "A listing whose history holds 64 KiB of steps takes no new objection (409 "
+        "`history_full`): the history is sent whole with every change.",
         handler=file_objection,
     ),
     Operation(

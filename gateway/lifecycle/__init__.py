@@ -15,6 +15,7 @@ from gateway.lifecycle.freshness import (
     version_problem,
 )
 from gateway.lifecycle.history_reading import rehomed
+from gateway.lifecycle.history_room import HistoryFull
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import shipped_policies
 from gateway.lifecycle.objection_steps import (
@@ -78,6 +79,7 @@ __all__ = [
     "DueDates",
     "FutureVersion",
     "HeldAlready",
+    "HistoryFull",
     "LifecycleService",
     "ListingChanged",
     "NationNotGiven",

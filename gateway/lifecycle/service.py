@@ -15,6 +15,7 @@ from gateway.lifecycle.freshness import (
     retention_problem,
 )
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
+from gateway.lifecycle.history_room import check_room
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
@@ -199,6 +200,7 @@ class LifecycleService:
         moved = file_objection(
             held, filing, by, self._clock.now(), policy, self._workdays, noticed=noticed
         )
+        check_room(moved)
         return self._save(held, moved), True
 
     def notice_received(
@@ -312,7 +314,9 @@ class LifecycleService:
         if replayed(held, request):
             return held, False
         self._actors.may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
-        return self._save(held, reassign(held, request, now)), True
+        moved = reassign(held, request, now)
+        check_room(moved)
+        return self._save(held, moved), True
 
     def correct_performance(
         self, credit_code: str, listing_id: str, request: PerformanceCorrection
@@ -327,7 +331,10 @@ class LifecycleService:
             # still (review 362); another day would be sent to every subscriber (review 359)
             raise PeriodEnded(over[2], path="listing_id")
         moved = corrected_performance(held, request, now)
-        return (held, False) if moved is None else (self._save(held, moved), True)
+        if moved is None:
+            return held, False
+        check_room(moved)
+        return self._save(held, moved), True
 
     def _not_under_purge(self, listing_id: str, why: str) -> None:
         """The purge deletes whatever lands on a listing it has marked: a step would be lost."""
