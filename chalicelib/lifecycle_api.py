@@ -194,7 +194,8 @@ ROUTES: tuple[Operation, ...] = (
         "objection was decided may object again 30 days later (409 "
         "`objection_decided_recently`, however many other objections were decided since). "
         "A listing whose history holds 64 KiB of steps takes no new objection (409 "
-        "`history_full`): the history is sent whole with every change.",
+        "`history_full`; the operator's filing has 32 KiB more): the history is sent whole "
+        "with every change.",
         handler=file_objection,
     ),
     Operation(

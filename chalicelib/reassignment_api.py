@@ -103,7 +103,7 @@ ROUTES: tuple[Operation, ...] = (
         "content, in force) is a replay; to the region holding it already with other content, "
         "or ended since, 409 `listing_held_already` (that region pushes its changes). A broken "
         "commitment's black listing (made by the tick under its owner's policy) is a listing of "
-        "its own: reassign it too, or end it. A listing whose history holds 64 KiB of steps "
+        "its own: reassign it too, or end it. A listing whose history holds 96 KiB of steps "
         "is 409 `history_full` (its history is sent whole with every change).",
         handler=reassign,
     ),
@@ -145,7 +145,7 @@ ROUTES: tuple[Operation, ...] = (
         "was removed. A listing retention is erasing is 409 `listing_purged`; one involving an "
         "individual whose retention is over, though its purge has not come yet, 400 "
         "`period_ended` at `listing_id` (its data is sent to no one again). A correction "
-        "that would take the listing's history past 64 KiB is 409 `history_full`.",
+        "that would take the listing's history past 96 KiB is 409 `history_full`.",
         handler=correct_performance,
     ),
 )

@@ -8,7 +8,8 @@ reassignment carries its note. Unbounded, a listing's item passed DynamoDB's 400
 later write of it failed with a 500; well before that its delivery alone passed an SQS
 message's 256 KiB (reviews 376 F3, 380). So the actions that start a round — filing an
 objection, correcting the day performed, reassigning — are refused 409 ``history_full`` once
-the step they add would take the history past the bound; the steps that carry on or end what
+the step they add would take the history past the bound (the operator's remedies have a
+reserve past it); the steps that carry on or end what
 is under way (an objection's notice, verification and decision, a repair, a removal, the
 expiry) are always written, as refusing them would leave a listing suspended or in force for
 good. Each of those happens at most once after the last round started, so the history stays
@@ -17,13 +18,16 @@ within the bound plus their few steps.
 
 from __future__ import annotations
 
-from gateway_client.contract import Conflict, Listing
+from gateway_client.contract import OPERATOR, Conflict, Listing
 
 HISTORY_BYTES = 64 * 1024
-"""Some 100 objection rounds, or 7 corrections each with a note of 2,000 four-byte characters.
-The largest listing it admits (every field at its limit, then a last objection round and a
-removal) is about 150 KB stored and queued: within an SQS message's 256 KiB, with room for the
-steps still to come (``tests/app/test_history_room.py`` measures it)."""
+"""Some 100 objection rounds, or 7 corrections each with a note of 2,000 four-byte characters."""
+OPERATOR_RESERVE = 32 * 1024
+"""Room past it for the operator's own remedies (the subject's objection it files, a
+reassignment, a correction of the day performed), so rounds started by regions cannot lock
+them out (review 382). The largest listing the two admit (every field at its limit, the history
+full, then a last objection round and a removal) is about 185 KB stored and queued: within an
+SQS message's 256 KiB (``tests/app/test_history_room.py`` measures it)."""
 
 
 class HistoryFull(Conflict):
@@ -38,13 +42,19 @@ def history_bytes(listing: Listing) -> int:
     return sum(len(step.model_dump_json().encode()) for step in listing.history)
 
 
-def check_room(moved: Listing) -> None:
-    """Refuse ``moved`` (a listing with a round's first step added) past the bound."""
-    held = history_bytes(moved)
-    if held > HISTORY_BYTES:
+def room_for(by: str) -> int:
+    """The history a round ``by`` starts may take the listing's to."""
+    return HISTORY_BYTES + (OPERATOR_RESERVE if by == OPERATOR else 0)
+
+
+def check_room(moved: Listing, room: int) -> None:
+    """Refuse ``moved`` (a listing with a round's first step added) past ``room``. The message
+    gives no size: the steps' notes are withheld where the listing is shown masked, and a size
+    would tell their length (review 382)."""
+    if history_bytes(moved) > room:
         raise HistoryFull(
-            f"the listing's history would hold {held} bytes, past the {HISTORY_BYTES} a "
-            "listing keeps (it is sent whole with every change): no objection, correction of "
-            "the day performed or reassignment can be added; the owner's updates and removal, "
-            "and an open objection's steps, are still taken"
+            f"the listing's history is full ({room // 1024} KiB of steps, which go whole with "
+            "every change): no objection, correction of the day performed or reassignment can "
+            "be added; the owner's updates and removal, and an open objection's steps, are "
+            "still taken"
         )

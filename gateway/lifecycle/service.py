@@ -15,7 +15,7 @@ from gateway.lifecycle.freshness import (
     retention_problem,
 )
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
-from gateway.lifecycle.history_room import check_room
+from gateway.lifecycle.history_room import check_room, room_for
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
@@ -84,6 +84,7 @@ class ObjectionIdReused(Conflict):
     default_path = "objection_id"
 
 
+OPERATOR_ROOM = room_for(OPERATOR)
 NOTICE_ATTEMPTS = 3  # a notice lost to a concurrent write is read and applied again
 
 
@@ -130,15 +131,20 @@ class LifecycleService:
         self._actors.owner(held, region, acting=False)
         return held
 
-    def _save(self, held: Listing, moved: Listing) -> Listing:
+    def _save(self, held: Listing, moved: Listing, room: int | None = None) -> Listing:
         """``moved`` stored over ``held``; given to another region, with that region's
         provenance and those of the old ones that relay for it (review 141: its new owner's
         resync never found it; review 143: nor then a relaying city's, the move between two
-        of its counties)."""
-        if moved.origin_region != held.origin_region:
+        of its counties). ``room``: a round starts, refused past it (``check_room``), once
+        every other refusal has had its say (review 382)."""
+        moving = moved.origin_region != held.origin_region
+        if moving:
             today = china_date(self._clock.now())
             purged = self._erasure.purged if self._erasure is not None else _none_purged
             held_once(self._listings.current, purged, held, moved.origin_region, today)
+        if room is not None:
+            check_room(moved, room)
+        if moving:
             owner = moved.origin_region
             provenances = tuple(sorted(in_chain(held.provenances, owner) | {owner}))
             moved = moved.model_copy(update={"provenances": provenances})
@@ -200,8 +206,7 @@ class LifecycleService:
         moved = file_objection(
             held, filing, by, self._clock.now(), policy, self._workdays, noticed=noticed
         )
-        check_room(moved)
-        return self._save(held, moved), True
+        return self._save(held, moved, room_for(by)), True
 
     def notice_received(
         self,
@@ -314,9 +319,7 @@ class LifecycleService:
         if replayed(held, request):
             return held, False
         self._actors.may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
-        moved = reassign(held, request, now)
-        check_room(moved)
-        return self._save(held, moved), True
+        return self._save(held, reassign(held, request, now), OPERATOR_ROOM), True
 
     def correct_performance(
         self, credit_code: str, listing_id: str, request: PerformanceCorrection
@@ -331,10 +334,7 @@ class LifecycleService:
             # still (review 362); another day would be sent to every subscriber (review 359)
             raise PeriodEnded(over[2], path="listing_id")
         moved = corrected_performance(held, request, now)
-        if moved is None:
-            return held, False
-        check_room(moved)
-        return self._save(held, moved), True
+        return (held, False) if moved is None else (self._save(held, moved, OPERATOR_ROOM), True)
 
     def _not_under_purge(self, listing_id: str, why: str) -> None:
         """The purge deletes whatever lands on a listing it has marked: a step would be lost."""
