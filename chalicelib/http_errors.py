@@ -66,6 +66,9 @@ NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
 MEDIA_ERRORS: tuple[type[errors.GatewayError], ...] = (UnsupportedMediaType,)
 # What a route with a path parameter answers one longer than any id (``routing._view``).
 PATH_ERRORS: tuple[type[errors.GatewayError], ...] = (errors.BadRequest,)
+# What any route answers a body past what a function takes (``routing._view``; API Gateway's
+# own refusal of a larger one has the same code: ``infra/gateway_responses.py``).
+SIZE_ERRORS: tuple[type[errors.GatewayError], ...] = (errors.PayloadTooLarge,)
 # What any route answers a query it does not take (``routing.check_query``).
 QUERY_ERRORS: tuple[type[errors.GatewayError], ...] = (UnknownParameter, RepeatedParameter)
 

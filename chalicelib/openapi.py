@@ -55,6 +55,7 @@ from chalicelib.http_errors import (
     NO_BODY_ERRORS,
     PATH_ERRORS,
     QUERY_ERRORS,
+    SIZE_ERRORS,
     STATUS,
 )
 from chalicelib.openapi_parts import (
@@ -173,6 +174,7 @@ def _errors_by_status(op: Operation) -> dict[int, list[str]]:
         + (BODY_ERRORS + MEDIA_ERRORS if op.body else NO_BODY_ERRORS)
         + (() if op.is_page else QUERY_ERRORS)
         + (PATH_ERRORS if "{" in op.path else ())
+        + SIZE_ERRORS
         + op.errors
     )
     if op.access is not Access.ANONYMOUS and not uses_push_form(op.method, op.path):
