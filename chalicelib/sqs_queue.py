@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -96,10 +97,21 @@ def body_of(delivery: Queued, keep: Keep | None) -> str:
     recognition kept apart (review 376: a listing with a long history and its region's
     measures passed it, and SQS refused the fan-out's every retry). Its message group is the
     delivery's, so its order holds."""
-    body = delivery.model_dump_json()
+    body = message_text(delivery.model_dump_json())
     if isinstance(delivery, Delivery) and keep is not None and len(body.encode()) > _BATCH_BYTES:
-        return by_reference(delivery, keep(delivery.recognition)).model_dump_json()
+        return message_text(by_reference(delivery, keep(delivery.recognition)).model_dump_json())
     return body
+
+
+_NOT_IN_A_MESSAGE = re.compile("[\ufffe\uffff]")
+
+
+def message_text(body: str) -> str:
+    """``body`` (JSON) as SQS takes it: its characters are XML's, without U+FFFE and U+FFFF,
+    and a message holding one is refused, its stream batch with it on every retry. In JSON
+    they stand only inside strings, so escaped they read back the same. Input text refuses
+    them (review 383); a listing or agreement stored before may hold one."""
+    return _NOT_IN_A_MESSAGE.sub(lambda found: f"\\u{ord(found.group()):04x}", body)
 
 
 class QueueSendFailed(RuntimeError):

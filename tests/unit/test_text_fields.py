@@ -53,9 +53,15 @@ FORBIDDEN = {
     "Hangul filler": "\u3164",
     "tag space": "\U000e0020",
     "interlinear annotation": "\ufff9",
+    "noncharacter U+FFFF": "\uffff",
+    "noncharacter U+FFFE": "\ufffe",
+    "noncharacter U+FDD0": "\ufdd0",
+    "noncharacter U+10FFFF": "\U0010ffff",
 }
 # refused in input after listings were stored holding them: a removal names those as stored
-REFUSED_SINCE_STORED = frozenset("\u034f\ufe0f\U000e0100\u3164\U000e0020\ufff9")
+REFUSED_SINCE_STORED = frozenset(
+    "\u034f\ufe0f\U000e0100\u3164\U000e0020\ufff9\uffff\ufffe\ufdd0\U0010ffff"
+)
 NAMING = {"Removal.deciding_authority", "Removal.decision_number"}  # name what is stored
 LINE_BREAKS = {"line feed": "\n", "tab": "\t", "CR LF": "\r\n"}
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), besides the format
@@ -240,8 +246,16 @@ def test_ordinary_chinese_text_passes_every_field(field: Field, text: str) -> No
 def refused_as_line(text: str) -> bool:
     """The rule, from Unicode's own categories: Cc is exactly U+0000–001F and U+007F–009F."""
     return any(
-        unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in DEFAULT_IGNORABLE for c in text
+        unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        or c in DEFAULT_IGNORABLE
+        or noncharacter(c)
+        for c in text
     )
+
+
+def noncharacter(c: str) -> bool:
+    """Unicode's 66 noncharacters: U+FDD0–U+FDEF and U+xFFFE, U+xFFFF in every plane."""
+    return 0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE
 
 
 def refused_as_prose(text: str) -> bool:

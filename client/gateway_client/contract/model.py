@@ -166,7 +166,13 @@ _INVISIBLE = (
     r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
     + _SHOWN_BLANK
 )
-_NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
+# Noncharacters (U+FDD0–U+FDEF and the last two code points of every plane) are no text to
+# interchange, and an SQS message may not hold U+FFFE or U+FFFF: a listing holding one could
+# never be queued to any subscriber, its stream batch failing on every retry (review 383).
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)
+)
+_NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}{_NONCHARACTERS}]")
 # What text that names a stored listing may not hold: what was refused in input when any
 # listing was stored (the invisible characters refused since may be in one stored before).
 _NOT_IN_NAMING = re.compile(
@@ -185,7 +191,9 @@ _DIGITS = re.compile(
 _DIGIT_READ = rf"[\d{READ_AS_DIGITS}{ZERO_LOOKS}]"
 _BETWEEN = rf"(?:[^\w{READ_AS_DIGITS}]|[_{READ_AS_NOTHING}])*+"  # ○ is \W, and a digit first
 _SPELT_DIGITS = re.compile(rf"{_DIGIT_READ}(?:{_BETWEEN}{_DIGIT_READ}){{14}}")
-_NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
+_NOT_IN_PROSE = re.compile(
+    rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}{_NONCHARACTERS}]|\r(?!\n)"
+)
 
 
 # Characters that are no digit or separator as written but hold one in NFKC form (①, ¹, －,
@@ -263,7 +271,7 @@ def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValida
             raise PydanticCustomError(
                 "control_character",
                 "U+{code_point} at position {position} is a control, invisible or bidirectional "
-                "formatting character; text fields hold text",
+                "formatting character, or a noncharacter; text fields hold text",
                 {"code_point": f"{ord(found.group()[0]):04X}", "position": found.start()},
             )
         if naming:
