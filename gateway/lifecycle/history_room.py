@@ -9,25 +9,38 @@ later write of it failed with a 500; well before that its delivery alone passed 
 message's 256 KiB (reviews 376 F3, 380). So the actions that start a round — filing an
 objection, correcting the day performed, reassigning — are refused 409 ``history_full`` once
 the step they add would take the history past the bound (the operator's remedies have a
-reserve past it); the steps that carry on or end what
-is under way (an objection's notice, verification and decision, a repair, a removal, the
-expiry) are always written, as refusing them would leave a listing suspended or in force for
-good. Each of those happens at most once after the last round started, so the history stays
-within the bound plus their few steps.
+reserve past it); the steps that carry on or end what is under way (an objection's notice,
+verification and decision, a repair, a removal, the expiry) are always written, as refusing
+them would leave a listing suspended or in force for good. Each of those happens at most once
+after the last round started, so the history stays within the bound plus their few steps.
+
+The history is measured as every region sees it (``charged_bytes``): a step that may hold
+words withheld where the listing is masked counts as if they were as long as allowed, so
+whether a region's filing is refused tells it nothing of their length (reviews 382, 383).
 """
 
 from __future__ import annotations
 
-from gateway_client.contract import OPERATOR, Conflict, Listing
+from collections.abc import Iterable
+
+from gateway_client.contract import OPERATOR, Conflict, Listing, Transition
 
 HISTORY_BYTES = 64 * 1024
-"""Some 100 objection rounds, or 7 corrections each with a note of 2,000 four-byte characters."""
+"""Some 100 objection rounds, or 7 removals or corrections each with the longest note."""
 OPERATOR_RESERVE = 32 * 1024
 """Room past it for the operator's own remedies (the subject's objection it files, a
 reassignment, a correction of the day performed), so rounds started by regions cannot lock
 them out (review 382). The largest listing the two admit (every field at its limit, the history
 full, then a last objection round and a removal) is about 185 KB stored and queued: within an
 SQS message's 256 KiB (``tests/app/test_history_room.py`` measures it)."""
+
+NOTED_STEP_BYTES = 8_600
+"""What a step that may hold withheld words counts (a removal's, a repair's, a correction of the
+day performed): no such step is larger — a 2,000-character note of four-byte characters and
+the step around it, or a step written before notes were kept apart, its words in its reason."""
+NOTED_EVENTS = frozenset({"removed", "repaired"})
+FILING_STEP_BYTES = 300
+"""No objection's ``objection_filed`` step is larger (its id at most 64 characters)."""
 
 
 class HistoryFull(Conflict):
@@ -37,9 +50,14 @@ class HistoryFull(Conflict):
     default_path = "listing_id"
 
 
-def history_bytes(listing: Listing) -> int:
-    """The history's size as its steps are stored and sent (compact JSON, UTF-8)."""
-    return sum(len(step.model_dump_json().encode()) for step in listing.history)
+def charged_bytes(steps: Iterable[Transition]) -> int:
+    """The history's size as it counts against the bound: each step's compact JSON (UTF-8),
+    a step that may hold withheld words ``NOTED_STEP_BYTES`` whatever it holds (never less
+    than its size)."""
+    return sum(
+        NOTED_STEP_BYTES if step.event in NOTED_EVENTS else len(step.model_dump_json().encode())
+        for step in steps
+    )
 
 
 def room_for(by: str) -> int:
@@ -47,11 +65,10 @@ def room_for(by: str) -> int:
     return HISTORY_BYTES + (OPERATOR_RESERVE if by == OPERATOR else 0)
 
 
-def check_room(moved: Listing, room: int) -> None:
-    """Refuse ``moved`` (a listing with a round's first step added) past ``room``. The message
-    gives no size: the steps' notes are withheld where the listing is shown masked, and a size
-    would tell their length (review 382)."""
-    if history_bytes(moved) > room:
+def check_room(listing: Listing, room: int, adding: int = 0) -> None:
+    """Refuse a round past ``room``: ``listing`` with its first step, or before it, with
+    ``adding`` bytes for it. The message gives no size (review 382)."""
+    if charged_bytes(listing.history) + adding > room:
         raise HistoryFull(
             f"the listing's history is full ({room // 1024} KiB of steps, which go whole with "
             "every change): no objection, correction of the day performed or reassignment can "

@@ -15,7 +15,7 @@ from gateway.lifecycle.freshness import (
     retention_problem,
 )
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
-from gateway.lifecycle.history_room import check_room, room_for
+from gateway.lifecycle.history_room import FILING_STEP_BYTES, check_room, room_for
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
@@ -56,6 +56,7 @@ from gateway.ownership import GATEWAY
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
+    IN_FORCE,
     OPERATOR,
     BadRequest,
     Clock,
@@ -191,6 +192,10 @@ class LifecycleService:
                 "a new objection needs a new id",
                 path="objection_id",
             )
+        if held.status in IN_FORCE or held.status is ListingStatus.SUSPENDED:
+            # before the refusals that lift in time (the pause, an open objection): on that
+            # day a full history would be the answer still (review 383)
+            check_room(held, room_for(by), adding=FILING_STEP_BYTES)
         policy = self._policies.for_listing(held.origin_region, held.domain)
         if by != OPERATOR:
             # After the replay comparison: the same filing again, decided since, is a replay
@@ -206,7 +211,7 @@ class LifecycleService:
         moved = file_objection(
             held, filing, by, self._clock.now(), policy, self._workdays, noticed=noticed
         )
-        return self._save(held, moved, room_for(by)), True
+        return self._save(held, moved), True
 
     def notice_received(
         self,
