@@ -12,9 +12,11 @@ marks the rare one that had a duplicate; only then is the parsed value walked to
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
-from gateway_client.contract import BadRequest, quoted_field, shown_input
+from gateway_client.contract import BadRequest, MalformedJson, quoted_field, shown_input
 
 PATH_CHARS = 200
 """What a path quoted in an error keeps of its input at most."""
@@ -24,6 +26,15 @@ class DuplicateKey(BadRequest):
     """A JSON object names a key twice; ``path`` says where (``entries.3.reason``)."""
 
     code = "duplicate_key"
+
+
+class NotText(MalformedJson):
+    """A string holding half a UTF-16 surrogate pair (``"\\ud800"``: a client cutting text
+    mid-pair): JSON lets it be written, but it is no text; ``path`` says where (review 384: the
+    whole body was refused at ``body``)."""
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class _Twice(dict[str, Any]):
@@ -39,6 +50,8 @@ def loads(text: str) -> Any:
     ------
     DuplicateKey
         with ``path`` (``entries.3.reason``) of the first repeated key in document order.
+    NotText
+        with ``path`` of the first string holding half a surrogate pair.
     ValueError, RecursionError
         as ``json.loads`` does, for text that is not JSON (``NaN`` and ``Infinity`` too) or
         nests too deeply.
@@ -63,7 +76,23 @@ def loads(text: str) -> Any:
         repeat = _first_repeat(value)
         path = shown_input(repeat, len(repeat) + PATH_CHARS)  # a key is input: masked, kept whole
         raise DuplicateKey(f"{path}: the key appears more than once in its object", path=path)
+    if _SURROGATE_ESCAPE.search(text) is not None:  # a pair or half of one: walked only then
+        half = next((at for node, at in _walk(value) if _not_text(node)), None)
+        if half is not None:
+            joined = _joined(half)
+            path = shown_input(joined, len(joined) + PATH_CHARS)
+            raise NotText(f"{path}: half a UTF-16 surrogate pair is no text", path=path)
     return value
+
+
+def _not_text(node: Any) -> bool:
+    if not isinstance(node, str) or node.isascii():
+        return False
+    try:
+        node.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _no_constant(name: str) -> Any:
@@ -82,20 +111,26 @@ def _repeated_key(pairs: list[tuple[str, Any]]) -> str:
 
 
 def _first_repeat(value: Any) -> str:
-    """The path to the first marked object's repeated key, walking without recursion (the
-    value may nest as deep as the parser allows)."""
+    """The path to the first marked object's repeated key."""
+    # every key on the way is input: a name, or a placeholder (an ID number spelt with
+    # separators masking does not know, ``|`` or a zero-width space: review 49)
+    marked = ((node, at) for node, at in _walk(value) if isinstance(node, _Twice))
+    node, at = next(marked, (None, ()))
+    return _joined((*at, node.key)) if isinstance(node, _Twice) else ""  # always marked
+
+
+def _walk(value: Any) -> Iterator[tuple[Any, tuple[str | int, ...]]]:
+    """Every node with its path, in document order, without recursion (the value may nest as
+    deep as the parser allows)."""
     pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
     while pending:
         node, at = pending.pop()
-        if isinstance(node, _Twice):
-            # every key on the way is input: a name, or a placeholder (an ID number spelt
-            # with separators masking does not know, ``|`` or a zero-width space: review 49)
-            return ".".join(
-                str(part) if isinstance(part, int) else quoted_field(part)
-                for part in (*at, node.key)
-            )
+        yield node, at
         if isinstance(node, dict):
             pending.extend((child, (*at, key)) for key, child in reversed(node.items()))
         elif isinstance(node, list):
             pending.extend((child, (*at, i)) for i, child in reversed(list(enumerate(node))))
-    return ""  # unreachable: ``loads`` calls this only after marking an object
+
+
+def _joined(at: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) if isinstance(part, int) else quoted_field(part) for part in at)

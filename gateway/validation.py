@@ -117,6 +117,8 @@ def parse_json(body: bytes) -> Any:
         bad UTF-8 or JSON, huge numbers, deep nesting.
     strict_json.DuplicateKey
         an object names a key twice (``path`` says where).
+    strict_json.NotText
+        a string holds half a surrogate pair (``path`` says where).
     """
     try:
         return strict_json.loads(body.decode("utf-8"))

@@ -66,6 +66,8 @@ def codes_of(lines: Sequence[Line]) -> tuple[list[CodeLine], list[LineError]]:
             code = CodeOnLine.model_validate_json(text, strict=True).credit_code
         except strict_json.DuplicateKey as exc:
             errors.append(line_error(line, exc.context["path"], exc.code, exc.message))
+        except strict_json.NotText:  # a lone surrogate (\ud800): no code, as it always was
+            errors.append(line_error(line, "", "malformed_line", _ONE_CODE))
         except ValidationError as exc:  # JSON, but not one code: on its field (review 48)
             unread = exc.errors()[0]["type"] == "json_invalid"  # a lone surrogate (\ud800)
             errors += (

@@ -224,7 +224,7 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
     try:
         text = line.text.decode("utf-8-sig")  # a BOM, as Windows tools write
         strict_json.loads(text)
-    except strict_json.DuplicateKey as exc:
+    except (strict_json.DuplicateKey, strict_json.NotText) as exc:
         return [line_error(line, exc.context["path"], exc.code, exc.message)]
     except (ValueError, RecursionError) as exc:
         return [line_error(line, "", "malformed_json", f"not a UTF-8 JSON object: {exc}")]

@@ -188,9 +188,10 @@ def test_a_line_that_is_not_json_is_malformed(text: bytes) -> None:
 
 def test_a_lone_surrogate_in_a_value_is_malformed_json_as_in_a_body() -> None:
     """Review 48: Python's JSON reads ``"\\ud800"``, pydantic's does not; the line was answered
-    with pydantic's own ``json_invalid``, a code the contract does not have."""
+    with pydantic's own ``json_invalid``, a code the contract does not have. At its field, as
+    in a body (review 384)."""
     text = json.dumps({**entry(), "subject_name": "\ud800"}).encode()
-    assert codes(parse_line(Line(4, 10, text), TODAY)) == [(4, "", "malformed_json")]
+    assert codes(parse_line(Line(4, 10, text), TODAY)) == [(4, "subject_name", "malformed_json")]
 
 
 def test_an_overlong_line_is_line_too_long() -> None:

@@ -170,3 +170,39 @@ def test_python_s_non_json_constants_are_no_json(constant: str) -> None:
     """``json.loads`` takes them; another reader of the signed bytes would not (review 113)."""
     with pytest.raises(ValueError, match=f"{constant} is not a JSON value"):
         strict_json.loads(f'{{"entries": [{{"amount": {constant}}}]}}')
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"name": "\\ud800"}', "name"),
+        ('{"entries": [{"reason": "ok"}, {"reason": "a\\udfffb"}]}', "entries.1.reason"),
+        ('{"tags": ["x", "\\uDBFF"]}', "tags.1"),
+        ('["\\ud83d"]', "0"),
+        ('{"a": "\\ude00\\ud83d"}', "a"),  # the halves in the wrong order: two halves
+    ],
+)
+def test_a_string_holding_half_a_surrogate_pair_is_refused_at_its_path(
+    text: str, path: str
+) -> None:
+    """Review 384: refused at ``body`` before, the field unnamed."""
+    with pytest.raises(strict_json.NotText) as refused:
+        strict_json.loads(text)
+
+    assert refused.value.context["path"] == path
+    assert refused.value.code == "malformed_json"
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a": "\\ud83d\\ude00"}', '{"a": "\\\\ud800"}', '["\\u00e9\\ud840\\udc00"]']
+)
+def test_a_whole_pair_or_an_escaped_backslash_is_text(text: str) -> None:
+    assert strict_json.loads(text) == json.loads(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(json_values)
+def test_json_written_ascii_only_parses_as_json_loads_parses_it(value: Any) -> None:
+    """Astral characters written as escaped pairs: the walk they start finds nothing."""
+    text = json.dumps(value)
+    assert strict_json.loads(text) == json.loads(text)
