@@ -231,8 +231,9 @@ def test_a_lone_surrogate_in_a_value_is_told_in_plain_words(gateway):
     reply = gateway.client.http.post("/v1/subscriptions", headers=gateway.operator(), body=body)
 
     assert (reply.status_code, error_code(reply)) == (400, "malformed_json")
+    assert reply.json_body["error"]["path"] == "url"  # at its field (review 384)
     message = reply.json_body["error"]["message"]
-    assert "line 1 column" in message
+    assert "surrogate" in message
     assert "pydantic" not in message
     assert "SubscriptionRequest" not in message
 
