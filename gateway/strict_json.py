@@ -60,9 +60,6 @@ def loads(text: str) -> Any:
 
     def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         nonlocal repeated
-        for key, _ in pairs:
-            if not key.isascii():
-                key.encode("utf-8")  # a lone surrogate (\ud800) is no text: ValueError
         built = dict(pairs)
         if len(built) == len(pairs):
             return built
@@ -72,16 +69,16 @@ def loads(text: str) -> Any:
         return marked
 
     value = json.loads(text, object_pairs_hook=build, parse_constant=_no_constant)
+    if _SURROGATE_ESCAPE.search(text) is not None:  # a pair or half of one: walked only then
+        half = next(((n, at) for n, at in _walk(value, keys=True) if _not_text(n)), None)
+        if half is not None:
+            joined = _joined(half[1]) or "body"  # a key's names its object, then "(not a …)"
+            path = shown_input(joined, len(joined) + PATH_CHARS)
+            raise NotText(f"{path}: half a UTF-16 surrogate pair is no text", path=path)
     if repeated:
         repeat = _first_repeat(value)
         path = shown_input(repeat, len(repeat) + PATH_CHARS)  # a key is input: masked, kept whole
         raise DuplicateKey(f"{path}: the key appears more than once in its object", path=path)
-    if _SURROGATE_ESCAPE.search(text) is not None:  # a pair or half of one: walked only then
-        half = next((at for node, at in _walk(value) if _not_text(node)), None)
-        if half is not None:
-            joined = _joined(half)
-            path = shown_input(joined, len(joined) + PATH_CHARS)
-            raise NotText(f"{path}: half a UTF-16 surrogate pair is no text", path=path)
     return value
 
 
@@ -115,22 +112,33 @@ def _first_repeat(value: Any) -> str:
     # every key on the way is input: a name, or a placeholder (an ID number spelt with
     # separators masking does not know, ``|`` or a zero-width space: review 49)
     marked = ((node, at) for node, at in _walk(value) if isinstance(node, _Twice))
-    node, at = next(marked, (None, ()))
-    return _joined((*at, node.key)) if isinstance(node, _Twice) else ""  # always marked
+    node, at = next(marked, (None, None))
+    return _joined((node.key, at)) if isinstance(node, _Twice) else ""  # always marked
 
 
-def _walk(value: Any) -> Iterator[tuple[Any, tuple[str | int, ...]]]:
+_Link = tuple["str | int", "_Link"] | None
+"""A path as its last part and the path of its parent: a node's costs one tuple, however deep
+it sits (review 385: a tuple of the whole path per node held depth × width)."""
+
+
+def _walk(value: Any, keys: bool = False) -> Iterator[tuple[Any, _Link]]:
     """Every node with its path, in document order, without recursion (the value may nest as
-    deep as the parser allows)."""
-    pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    deep as the parser allows); with ``keys``, each object's keys too, as nodes of their own."""
+    pending: list[tuple[Any, _Link]] = [(value, None)]
     while pending:
         node, at = pending.pop()
         yield node, at
         if isinstance(node, dict):
-            pending.extend((child, (*at, key)) for key, child in reversed(node.items()))
+            if keys:
+                yield from ((key, (key, at)) for key in node)
+            pending.extend((child, (key, at)) for key, child in reversed(node.items()))
         elif isinstance(node, list):
-            pending.extend((child, (*at, i)) for i, child in reversed(list(enumerate(node))))
+            pending.extend((node[i], (i, at)) for i in range(len(node) - 1, -1, -1))
 
 
-def _joined(at: tuple[str | int, ...]) -> str:
-    return ".".join(str(part) if isinstance(part, int) else quoted_field(part) for part in at)
+def _joined(at: _Link) -> str:
+    parts: list[str] = []
+    while at is not None:
+        part, at = at
+        parts.append(str(part) if isinstance(part, int) else quoted_field(part))
+    return ".".join(reversed(parts))

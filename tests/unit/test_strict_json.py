@@ -4,6 +4,7 @@ else parses exactly as ``json.loads`` parses it, and the old protections still h
 from __future__ import annotations
 
 import json
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -140,18 +141,43 @@ def test_a_deep_but_parsable_body_with_a_repeat_at_the_bottom_is_named() -> None
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "path"),
     [
-        '{"\\ud800": 1}',
-        '{"\\ud800": 1, "\\ud800": 2}',
-        '{"entries": [{"a\\udfff": 1}]}',
+        ('{"\\ud800": 1}', "(not a field name)"),
+        ('{"entries": [{"a": 1}, {"a\\udfff": 1}]}', "entries.1.(not a field name)"),
     ],
 )
-def test_a_key_holding_a_lone_surrogate_is_malformed_json_not_a_crash(text: str) -> None:
-    with pytest.raises(ValueError, match="surrogate"):
-        strict_json.loads(text)
-    with pytest.raises(MalformedJson):
+def test_a_key_holding_a_lone_surrogate_is_malformed_json_at_its_object(
+    text: str, path: str
+) -> None:
+    """Named by its object (review 385: at ``body``), the key itself no field name."""
+    with pytest.raises(MalformedJson) as refused:
         parse_json(text.encode())
+
+    assert refused.value.context["path"] == path
+
+
+def test_a_lone_surrogate_key_twice_is_no_text_before_it_is_repeated() -> None:
+    with pytest.raises(strict_json.NotText):
+        strict_json.loads('{"\\ud800": 1, "\\ud800": 2}')
+
+
+def test_a_wide_and_deep_body_is_walked_in_memory_linear_in_its_size() -> None:
+    """Review 385: each node's path was a tuple of the whole path: 10⁵ values 400 deep held
+    some 300 MB before the answer. Now one link a node."""
+    depth, width = 400, 100_000
+    text = '{"a": "\\ud83d\\ude00", "b": ' + "[" * depth + ",".join(["1"] * width)
+    text += "]" * depth + ', "c": "\\ud800"}'
+    tracemalloc.start()
+    try:
+        with pytest.raises(strict_json.NotText) as refused:
+            strict_json.loads(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert refused.value.context["path"] == "c"
+    assert peak < 64 * 1024 * 1024, peak
 
 
 @pytest.mark.parametrize(
