@@ -21,6 +21,7 @@ whether a region's filing is refused tells it nothing of their length (reviews 3
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from gateway_client.contract import OPERATOR, Conflict, Listing, Transition
@@ -39,6 +40,10 @@ NOTED_STEP_BYTES = 8_600
 day performed): no such step is larger — a 2,000-character note of four-byte characters and
 the step around it, or a step written before notes were kept apart, its words in its reason."""
 NOTED_EVENTS = frozenset({"removed", "repaired"})
+_OLD_VERIFICATION_WORDS = re.compile(r"objection \S+ verified(?:: | — )")
+"""A verification step written before its note moved onto the objection, its words in its
+reason (which views that mask leave out: ``recognition.disclosure.written_before_the_rules``):
+counted as a noted step too (review 385). Only whether an old step held words shows."""
 FILING_STEP_BYTES = 300
 """No objection's ``objection_filed`` step is larger (its id at most 64 characters)."""
 
@@ -55,8 +60,14 @@ def charged_bytes(steps: Iterable[Transition]) -> int:
     a step that may hold withheld words ``NOTED_STEP_BYTES`` whatever it holds (never less
     than its size)."""
     return sum(
-        NOTED_STEP_BYTES if step.event in NOTED_EVENTS else len(step.model_dump_json().encode())
-        for step in steps
+        NOTED_STEP_BYTES if _noted(step) else len(step.model_dump_json().encode()) for step in steps
+    )
+
+
+def _noted(step: Transition) -> bool:
+    return step.event in NOTED_EVENTS or (
+        step.event == "objection_verified"
+        and _OLD_VERIFICATION_WORDS.match(step.reason) is not None
     )
 
 

@@ -52,6 +52,17 @@ def test_no_such_step_is_larger_than_it_counts() -> None:
             step(event, "performed on 2026-01-01 corrected to 2026-01-02", LONGEST),
         ):
             assert len(largest.model_dump_json().encode()) <= NOTED_STEP_BYTES
+    old = step("objection_verified", f"objection {'o' * 64} verified: {LONGEST}")
+    assert charged_bytes([old]) == NOTED_STEP_BYTES >= len(old.model_dump_json().encode())
+
+
+@given(st.text(max_size=2000), st.sampled_from([": ", " — "]))
+def test_an_old_verification_s_words_change_nothing_of_the_count(words: str, sep: str) -> None:
+    """Review 385: they were counted at their length, which masked views do not show."""
+    old = step("objection_verified", f"objection o-1 verified{sep}{words or 'x'}")
+
+    assert charged_bytes([old]) == NOTED_STEP_BYTES
+    assert charged_bytes([step("objection_verified", "objection o-1 verified")]) < 300
 
 
 def test_no_filing_step_is_larger_than_it_counts() -> None:
