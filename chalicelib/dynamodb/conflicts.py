@@ -75,6 +75,20 @@ def lost_turn(error: ClientError, *also: str) -> bool:
     return all(r in _CONFLICT or r in also for r in reasons)
 
 
+def item_too_large(error: ClientError) -> bool:
+    """A write refused because an item would pass DynamoDB's 400 KB: as an operation's own
+    error, or as a transaction's cancellation reason."""
+    response: Any = error.response
+    said = response.get("Error", {})
+    reasons = [(said.get("Code"), said.get("Message"))] + [
+        (r.get("Code"), r.get("Message")) for r in response.get("CancellationReasons") or []
+    ]
+    return any(
+        code in ("ValidationException", "ValidationError") and "size" in str(message).lower()
+        for code, message in reasons
+    )
+
+
 def transact(client: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]) -> None:
     """``TransactWriteItems``, tried again while conflicts alone cancel it (``_TRIES`` in
     all); any other cancellation, or the last conflict, is raised as DynamoDB gave it."""
