@@ -34,7 +34,10 @@ class NotText(MalformedJson):
     whole body was refused at ``body``)."""
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_HALF = re.compile(  # a high half not followed by a low one, or a low one not after a high
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]"
+)
 
 
 class _Twice(dict[str, Any]):
@@ -69,7 +72,7 @@ def loads(text: str) -> Any:
         return marked
 
     value = json.loads(text, object_pairs_hook=build, parse_constant=_no_constant)
-    if _SURROGATE_ESCAPE.search(text) is not None:  # a pair or half of one: walked only then
+    if _LONE_HALF.search(text) is not None:  # walked only then: an emoji's pair costs nothing
         half = next(((n, at) for n, at in _walk(value, keys=True) if _not_text(n)), None)
         if half is not None:
             joined = _joined(half[1]) or "body"  # a key's names its object, then "(not a …)"
