@@ -15,8 +15,8 @@ from chalice.app import Request, Response
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import int_param
 from chalicelib.observability import logger
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.delivery import DeliveryState

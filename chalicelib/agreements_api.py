@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from chalice.app import Request, Response
 from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response, reply_bytes
-from chalicelib.log_api import int_param
+from chalicelib.caller import int_param
+from chalicelib.http_errors import json_response
+from chalicelib.reply_pages import page_of
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.delivery import Saved
 from gateway.recognition import Agreement, AgreementTerms
@@ -46,9 +47,8 @@ def end_agreement(request: Request, agreement_id: str) -> Response:
 
 
 _PAGE, _MAX_PAGE = 200, 1000
-_PAGE_BYTES = 4_000_000
-"""A page's agreements stop short of this, as Lambda counts a reply (``reply_bytes``): under
-its 6 MB (each region may hold 160 KiB of them, and regions are many: review 187)."""
+# A page stops short of ``reply_pages.PAGE_BYTES``: each region may hold 160 KiB of
+# agreements, and regions are many (review 187).
 _CURSOR = re.compile(r"[0-9]{6}/[A-Za-z0-9_]{1,64}")
 
 
@@ -60,20 +60,13 @@ def list_agreements(request: Request) -> Response:
     after = caller.query(request, "after")
     if after is not None and not _CURSOR.fullmatch(after):
         raise errors.SchemaError("after is the next of a previous page", path="after")
-    ordered = sorted(
+    page, following = page_of(
         (a for a in container().agreements.all() if wanted in (None, a.subscriber_region)),
-        key=_position,
+        _position,
+        lambda agreement: agreement.model_dump(mode="json"),
+        limit,
+        after,
     )
-    page: list[dict[str, Any]] = []
-    size, following = 0, None
-    for agreement in (a for a in ordered if after is None or _position(a) > after):
-        shown = agreement.model_dump(mode="json")
-        cost = reply_bytes(shown)
-        if page and (len(page) == limit or size + cost > _PAGE_BYTES):
-            following = page[-1]["subscriber_region"] + "/" + page[-1]["agreement_id"]
-            break
-        page.append(shown)
-        size += cost
     return json_response(200, {"agreements": page, "next": following})
 
 

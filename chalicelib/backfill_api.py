@@ -9,9 +9,9 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.dynamodb.delivery_backfill import backfill_shards
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import int_param
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from gateway_client.contract import Frozen, errors
 

@@ -75,6 +75,18 @@ def query(request: Request, name: str) -> str | None:
     return params.get(name)
 
 
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter from ``low`` to ``high`` (``default`` when absent), else
+    400 ``invalid_schema`` naming it."""
+    raw = query(request, name)
+    if raw is None:
+        return default
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= len(str(high))  # int() refuses 4301
+    if not digits or not low <= int(raw) <= high:
+        raise SchemaError(f"{name} must be a whole number from {low} to {high}", path=name)
+    return int(raw)
+
+
 def region_code(code: str, name: str) -> str:
     """A region code from the request (a path or query parameter ``name``): 6 digits, else 400
     ``invalid_schema`` naming it, before the code is looked up or written anywhere."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.delivery_replies import (
     Deliveries,
     DeliveryView,
@@ -22,7 +23,6 @@ from chalicelib.delivery_replies import (
 )
 from chalicelib.dynamodb.delivery_list_query import Place
 from chalicelib.http_errors import json_response, reply_bytes
-from chalicelib.log_api import int_param
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription, platform_key

@@ -11,9 +11,9 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import Container, container
+from chalicelib.caller import int_param
 from chalicelib.dynamodb.feedback import CasesMoved
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import int_param
 from chalicelib.query_api import addressed_code
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
@@ -19,7 +20,6 @@ from gateway_client.contract import (
     Checkpoint,
     Frozen,
     LogEntry,
-    SchemaError,
     errors,
 )
 from gateway_client.tlog import (
@@ -31,16 +31,6 @@ _MAX_LIMIT = 1000
 MAX_SEQUENCE = 10**12
 _CHECKPOINTS = 20
 _MAX_CHECKPOINTS = 32  # anyone may ask, and each costs two reads of the bucket
-
-
-def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = caller.query(request, name)
-    if raw is None:
-        return default
-    digits = raw.isascii() and raw.isdigit() and len(raw) <= len(str(high))  # int() refuses 4301
-    if not digits or not low <= int(raw) <= high:
-        raise SchemaError(f"{name} must be a whole number from {low} to {high}", path=name)
-    return int(raw)
 
 
 def entries(request: Request) -> Response:

@@ -11,8 +11,9 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import MAX_SEQUENCE, int_param
+from chalicelib.log_api import MAX_SEQUENCE
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from gateway_client.contract import Frozen, SchemaError, errors
 from gateway_client.tlog import (

@@ -17,9 +17,9 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.console_masking import OVERDUE_TEXT, for_console
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.lifecycle import INDEX_PAGE as PAGE
 from gateway_client.contract import (

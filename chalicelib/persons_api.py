@@ -15,8 +15,8 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.http_errors import fits_a_reply, json_response
-from chalicelib.log_api import int_param
 from chalicelib.query_api import admit_anonymous, admit_personal_lookup
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from gateway.persons import PersonQuery, PersonView, person_number, person_view, traced_in

@@ -12,8 +12,8 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.http_errors import REPLY_BUDGET, fits_a_reply, json_response, reply_bytes
-from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.lifecycle import as_on
 from gateway.ownership import NotListingOwner

@@ -11,8 +11,8 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_rebuild import RunSuperseded, Step, rebuild_page
 from gateway.statistics import (

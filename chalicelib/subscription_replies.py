@@ -34,6 +34,7 @@ SubscriptionCreated = create_model(
 
 class Subscriptions(Frozen):
     subscriptions: tuple[SubscriptionView, ...]
+    next: str | None = Field(description="pass it as `after` for the next page; null: no more")
 
 
 class SubscriptionChanged(Frozen):

@@ -4,12 +4,16 @@ lists, reads, changes and deletes them (``gateway.delivery.SubscriptionDesk`` an
 
 from __future__ import annotations
 
+import re
+
 from chalice.app import Request, Response
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
+from chalicelib.reply_pages import page_of
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscription_replies import (
     SubscriptionChanged,
     SubscriptionCreated,
@@ -61,8 +65,25 @@ def list_subscriptions(request: Request) -> Response:
     if by is None and region is not None and container().registry.get_region(region) is None:
         # an empty list would read as "it subscribes to nothing" (review 188, as for uploads)
         raise errors.NotFound(f"region {region} is not registered", path="region")
+    limit = int_param(request, "limit", _PAGE, 1, _MAX_PAGE)
+    after = caller.query(request, "after")
+    if after is not None and not _CURSOR.fullmatch(after):
+        raise errors.SchemaError("after is the next of a previous page", path="after")
     found = container().subscription_admin.of_region(by, region)
-    return json_response(200, {"subscriptions": [s.public_view() for s in found]})
+    # a page a Lambda can return: every region's, whole, passed its 6 MB (review 386)
+    page, following = page_of(found, _position, lambda s: s.public_view(), limit, after)
+    return json_response(200, {"subscriptions": page, "next": following})
+
+
+_PAGE, _MAX_PAGE = 200, 1000
+_CURSOR = re.compile(r"[0-9]{16}/[A-Za-z0-9_-]{1,64}")
+
+
+def _position(subscription: Subscription) -> str:
+    """Oldest first: microseconds since the epoch it was made at, then its id."""
+    made = subscription.created_at
+    micros = int(made.timestamp()) * 1_000_000 + made.microsecond
+    return f"{micros:016d}/{subscription.subscription_id}"
 
 
 def get_subscription(request: Request, subscription_id: str) -> Response:
@@ -216,7 +237,7 @@ ROUTES: tuple[Operation, ...] = (
         Tag.SUBS,
         "The subscriptions of the signing platform's region (the operator: all, or a region's)",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(Subscriptions, "Oldest first, without their secrets.")},
+        {200: Reply(Subscriptions, "Oldest first, without their secrets, a page at a time.")},
         (errors.RegionMismatch, errors.SchemaError, errors.NotFound),
         query=(
             Param(
@@ -224,6 +245,8 @@ ROUTES: tuple[Operation, ...] = (
                 REGION_CODE,
                 "Only this region's (a platform: its own; the operator: 404 if not registered).",
             ),
+            count_param("limit", _PAGE, _MAX_PAGE),
+            Param("after", {"type": "string"}, "The `next` of the previous page."),
         ),
         handler=list_subscriptions,
     ),

@@ -11,9 +11,9 @@ from pydantic import AwareDatetime, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.caller import int_param
 from chalicelib.console_masking import UPLOAD_TEXT, for_console
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import int_param
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.s3_archive import NDJSON
 from gateway.checks import RESULTS_KEPT

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from app_support import HUBEI, HUNAN, Gateway, agreement_terms, create_agreement, refusal
 
-from chalicelib import agreements_api
+from chalicelib import reply_pages
 
 
 def test_the_agreements_are_read_page_by_page(
@@ -22,7 +22,7 @@ def test_the_agreements_are_read_page_by_page(
         ]
         for n in range(5)
     }
-    monkeypatch.setattr(agreements_api, "_PAGE_BYTES", 2_500)  # about one agreement a page
+    monkeypatch.setattr(reply_pages, "PAGE_BYTES", 2_500)  # about one agreement a page
     seen: list[str] = []
     path, pages = "/v1/agreements?limit=2", 0
     while path:
