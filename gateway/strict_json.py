@@ -126,17 +126,31 @@ it sits (review 385: a tuple of the whole path per node held depth × width)."""
 
 def _walk(value: Any, keys: bool = False) -> Iterator[tuple[Any, _Link]]:
     """Every node with its path, in document order, without recursion (the value may nest as
-    deep as the parser allows); with ``keys``, each object's keys too, as nodes of their own."""
-    pending: list[tuple[Any, _Link]] = [(value, None)]
-    while pending:
-        node, at = pending.pop()
-        yield node, at
-        if isinstance(node, dict):
-            if keys:
-                yield from ((key, (key, at)) for key in node)
-            pending.extend((child, (key, at)) for key, child in reversed(node.items()))
-        elif isinstance(node, list):
-            pending.extend((node[i], (i, at)) for i in range(len(node) - 1, -1, -1))
+    deep as the parser allows) and holding no more than one path of them at a time; with
+    ``keys``, each object's keys too, as nodes of their own."""
+    yield value, None
+    stack: list[tuple[Iterator[tuple[str | int, Any]], _Link]] = [(_children(value), None)]
+    while stack:
+        children, at = stack[-1]
+        step = next(children, None)
+        if step is None:
+            stack.pop()
+            continue
+        part, child = step
+        link: _Link = (part, at)
+        if keys and isinstance(part, str):
+            yield part, link
+        yield child, link
+        if isinstance(child, dict | list):
+            stack.append((_children(child), link))
+
+
+def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
+    if isinstance(node, dict):
+        return iter(node.items())
+    if isinstance(node, list):
+        return enumerate(node)
+    return iter(())
 
 
 def _joined(at: _Link) -> str:

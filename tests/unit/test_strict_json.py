@@ -180,6 +180,21 @@ def test_a_wide_and_deep_body_is_walked_in_memory_linear_in_its_size() -> None:
     assert peak < 64 * 1024 * 1024, peak
 
 
+def test_a_flat_body_is_walked_holding_one_path_at_a_time() -> None:
+    """A million values beside a lone half: the walk holds no list of them all (some 100 MB
+    more than the parsed value did, review 385)."""
+    text = '{"a": [' + ",".join(["1"] * 1_000_000) + '], "c": "\\ud800"}'
+    tracemalloc.start()
+    try:
+        with pytest.raises(strict_json.NotText):
+            strict_json.loads(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 40 * 1024 * 1024, peak
+
+
 @pytest.mark.parametrize(
     "key", ["420281|19960702|0349", "420281\u200b199607020349", "a@b.c", "名字"]
 )
