@@ -5,6 +5,7 @@ every region's deliveries with it (review 386). The changes go on; their counts 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +13,9 @@ from app_support import CITY, Gateway
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from lifecycle_support import fan_out_and_deliver, pushed, recent_entry
+
+from chalicelib.bootstrap import container
+from gateway.statistics import NOW
 
 FULL = f"stats#now#{CITY}"
 
@@ -59,3 +63,16 @@ def test_a_full_statistics_item_holds_back_no_delivery(
     assert full_item, "the counters' transaction was tried"
     assert [d.change.listing.listing_id for d in delivered] == [lid]
     assert receiver.requests, "the webhook was posted"
+
+
+def test_counts_kept_apart_from_the_log_skip_a_full_item(
+    gateway: Gateway, full_item: list[int]
+) -> None:
+    """What is counted by its own marker (a record that logs nothing) meets the same item: it
+    is not counted, and nothing fails (the batch would be retried for ever)."""
+    delta = {(CITY, NOW, "black#court_defaulter#serious"): 1}
+
+    applied = container().statistics.add_once([("evt-1", delta)], datetime.now(UTC))
+
+    assert full_item
+    assert applied == 0
