@@ -90,6 +90,29 @@ def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
     return headers
 
 
+def show_every_page(call: Call, url: str, listed: str, params: dict[str, str]) -> int:
+    """A list the gateway answers a page at a time (``after`` → ``next``), read to its end and
+    shown as one; a refusal on any page is shown as the command's."""
+    items: list[Any] = []
+    after: str | None = ""
+    while after is not None:
+        query = urllib.parse.urlencode({k: v for k, v in {**params, "after": after}.items() if v})
+        reply = call("GET", url + (f"?{query}" if query else ""))
+        if reply.status != 200:
+            return show(reply)
+        body = cli_errors.gateway_answer(reply).body
+        page = body.get(listed) if isinstance(body, dict) else None
+        following = body.get("next") if isinstance(body, dict) else None
+        if not isinstance(page, list):
+            raise cli_errors.CliError(f"the gateway's answer holds no list of {listed}")
+        if following is not None and (not isinstance(following, str) or following == after):
+            raise cli_errors.CliError(f"the gateway named {following!r} to go on from")
+        items += page
+        after = following
+    print(json.dumps({listed: items}, ensure_ascii=False, indent=2))
+    return 0
+
+
 def show(reply: Response) -> int:
     if reply.status >= 300:
         raise cli_errors.refused(reply)
@@ -112,19 +135,8 @@ def query(args: argparse.Namespace) -> int:
 def agreement(args: argparse.Namespace) -> int:
     base = args.url.rstrip("/") + "/v1/agreements"
     call = caller_for(args)
-    if args.action == "list":  # every page, shown as one
-        listed: list[Any] = []
-        after: str | None = ""
-        while after is not None:
-            params = {"subscriber": args.subscriber or "", "after": after}
-            query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
-            reply = call("GET", base + (f"?{query}" if query else ""))
-            if reply.status != 200:
-                return show(reply)
-            listed += reply.body["agreements"]
-            after = reply.body["next"]
-        print(json.dumps({"agreements": listed}, ensure_ascii=False, indent=2))
-        return 0
+    if args.action == "list":
+        return show_every_page(call, base, "agreements", {"subscriber": args.subscriber or ""})
     if args.action == "end":
         return show(call("DELETE", f"{base}/{args.target}"))
     body = read_json_body(args.target)

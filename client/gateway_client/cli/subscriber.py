@@ -15,7 +15,7 @@ from typing import Any
 from gateway_client.batch_receiver import fetch_file
 from gateway_client.cli.errors import CliError, read_json_body
 from gateway_client.cli.key_files import read_secret
-from gateway_client.cli.operator import Call, caller_for, show
+from gateway_client.cli.operator import Call, caller_for, show, show_every_page
 from gateway_client.cli.options import port, remote
 from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import DEFAULT_TOLERANCE
@@ -176,8 +176,7 @@ def _manage(args: argparse.Namespace) -> int:
     _only_where_used(args)
     call = caller_for(args)
     if args.action == "list":
-        query = f"?region={urllib.parse.quote(args.region)}" if args.region else ""
-        return show(call("GET", root + query))
+        return show_every_page(call, root, "subscriptions", {"region": args.region or ""})
     if not args.subscription:
         raise CliError(f"subscription {args.action} needs the subscription's id")
     base = f"{root}/{urllib.parse.quote(args.subscription)}"
