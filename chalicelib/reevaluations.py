@@ -57,15 +57,29 @@ def run(records: Sequence[dict[str, Any]], context: Any) -> None:
             c.reevaluation_trigger.continue_later(job_id)
 
 
+REPORTED = ("reevaluations_started", "reevaluations_triggered", "zero_counters_dropped")
+"""What ``isolated_tick`` adds to the tick's report (0 for a step that failed)."""
+
+
 def isolated_tick(c: Container, now: datetime) -> tuple[dict[str, int], Exception | None]:
-    """``tick``, whose failure is kept for the caller to raise once the lifecycle's own work
-    (expiry, purge, the checkpoint) is done: a re-evaluation that cannot be stored must not
-    stop the day's purge, nor go unnoticed (the function still ends in an error)."""
-    try:
-        return tick(c, now), None
-    except Exception as error:
-        logger.exception("agreement re-evaluations of the day failed; the lifecycle goes on")
-        return {"reevaluations_started": 0, "reevaluations_triggered": 0}, error
+    """``tick``, then the statistics' present counters fallen to 0 dropped, each failure kept
+    for the caller to raise once the lifecycle's own work (expiry, purge, the checkpoint) is
+    done: a re-evaluation that cannot be stored must not stop the day's purge, nor go
+    unnoticed (the function still ends in an error)."""
+    report = dict.fromkeys(REPORTED, 0)
+    failed: Exception | None = None
+    for what, step in (("agreement re-evaluations of the day", tick), ("counters", _drop_zeros)):
+        try:
+            report.update(step(c, now))
+        except Exception as error:
+            logger.exception("%s failed; the lifecycle goes on", what)
+            failed = failed or error
+    return report, failed
+
+
+def _drop_zeros(c: Container, now: datetime) -> dict[str, int]:
+    """The statistics' present counters that fell to 0, removed (``DynamoStatistics``)."""
+    return {"zero_counters_dropped": c.statistics.drop_zeros()}
 
 
 def tick(c: Container, now: datetime) -> dict[str, int]:

@@ -72,6 +72,10 @@ class TickResult(Frozen):
     reevaluations_triggered: int = Field(
         description="unfinished re-evaluations (re)started, in case their trigger was lost"
     )
+    zero_counters_dropped: int = Field(
+        description="statistics counters of the present (open commitments and objections by "
+        "deadline, lists in force) that had fallen to 0, removed so that their items stay small"
+    )
     more_due: bool = Field(
         description="the run's time ran out with listings still due: the next run goes on"
     )

@@ -94,6 +94,7 @@ TABLES: dict[str, dict[str, str]] = {
         # which bulk checks' result files answered with the listing; their uploads withdrawn
         "QueryTrailTable": "r",
         "UploadsTable": "rw",
+        "BatchesTable": "s",  # the present's statistics counters fallen to 0: see PRESENT
     },
     # A bulk check reads listings and agreements, appends to the trail, counts usage, and
     # pins its signed report to the log's published checkpoint.
@@ -146,14 +147,20 @@ INGEST_KEYS = {
         ]
     }
 }
+# The tick (mode "s") reads the statistics counters through their index, which holds nothing
+# else, and removes from the present's items (``stats#now#<region>``) the counters fallen to 0
+# (``DynamoStatistics.drop_zeros``); nothing more of the batches table.
+PRESENT = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["stats#now#*"]}}
+_STATS_INDEX = "by_stats_bucket"
 _CONDITIONS = {"c": COUNTER_KEYS, "p": PAGE_KEYS, "k": INGEST_KEYS}
 _PARTS = {"rp": ["r", "p"], "rk": ["r", "k"]}
 
 
 def table_statements(function: str) -> list[dict[str, Any]]:
-    """One statement per table the function uses (two for ``rp`` and ``rk``), covering its
-    indexes."""
-    return [
+    """One statement per table the function uses (two for ``rp``, ``rk`` and ``s``),
+    covering its indexes."""
+    present = [table for table, mode in TABLES[function].items() if mode == "s"]
+    return [statement for table in present for statement in _present_counters(table)] + [
         {
             "Effect": "Allow",
             "Action": MODES[part],
@@ -164,5 +171,20 @@ def table_statements(function: str) -> list[dict[str, Any]]:
             **({"Condition": _CONDITIONS[part]} if part in _CONDITIONS else {}),
         }
         for table, mode in TABLES[function].items()
+        if mode != "s"
         for part in _PARTS.get(mode, [mode])
+    ]
+
+
+def _present_counters(table: str) -> list[dict[str, Any]]:
+    """Mode ``s``: the statistics index queried, the present's counter items updated."""
+    index = {"Fn::Sub": "${" + table + ".Arn}/index/" + _STATS_INDEX}
+    return [
+        {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": [index]},
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:UpdateItem"],
+            "Resource": [{"Fn::GetAtt": [table, "Arn"]}],
+            "Condition": PRESENT,
+        },
     ]

@@ -43,6 +43,10 @@ _CONFLICT_TRIES = 5
 _REMOVE_SLICE = 200  # counter names a REMOVE clears: its expression stays under 4 KB
 _ADD_SLICE = 150  # counters an ADD adds (a name and a value each): the same bound
 _PART = "#part"
+_MOVED_MEANWHILE = {  # a zero counted since it was read, or a transaction on the item then
+    "ConditionalCheckFailedException",
+    "TransactionConflictException",
+}
 
 CURRENT_RUN = "stats#rebuild#current"
 Counts = dict[str, int]
@@ -226,7 +230,7 @@ class DynamoStatistics(Table):
         cleared."""
         for item in items:
             region, bucket = item["stats_region"]["S"], item["stats_bucket"]["S"]
-            counters = {k for k, v in item.items() if "N" in v and k != "expires_at"}
+            counters = {k for k, v in item.items() if _counter(k, v)}
             dropped = sorted(k for k in counters if not kept(region, bucket, k))
             for first in range(0, len(dropped), _REMOVE_SLICE):
                 self._remove(item["pk"], dropped[first : first + _REMOVE_SLICE], run)
@@ -257,6 +261,36 @@ class DynamoStatistics(Table):
                     raise
             time.sleep(pause(attempt))
 
+    def drop_zeros(self) -> int:
+        """The present's counters that have fallen to 0, removed: one per deadline day of an
+        open commitment or objection ever counted would otherwise stay, and a region's item
+        would fill (DynamoDB's 400 KB: its counts then lost, review 386). A 0 reads as an
+        absent counter, so nothing a report shows changes. Each removal is conditioned on the
+        counters still being 0: one counted meanwhile stays, for the next tick. How many went."""
+        dropped = 0
+        for item in self._query(NATION, NOW):
+            zeros = sorted(k for k, v in item.items() if _counter(k, v) and int(v["N"]) == 0)
+            for first in range(0, len(zeros), _REMOVE_SLICE):
+                dropped += self._remove_zeros(item["pk"], zeros[first : first + _REMOVE_SLICE])
+        return dropped
+
+    def _remove_zeros(self, pk: Any, counters: Sequence[str]) -> int:
+        names = {f"#c{i}": name for i, name in enumerate(counters)}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": pk},
+                UpdateExpression="REMOVE " + ", ".join(names),
+                ConditionExpression=" AND ".join(f"{name} = :zero" for name in names),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":zero": n(0)},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in _MOVED_MEANWHILE:
+                raise
+            return 0
+        return len(counters)
+
     def read(self, region: str, bucket: str) -> dict[str, Counts]:
         """The bucket's counters of every region in ``region``'s subtree, by region (a
         region's shards summed)."""
@@ -266,7 +300,7 @@ class DynamoStatistics(Table):
             if not within(where, region):
                 continue
             for k, v in item.items():
-                if "N" in v and k != "expires_at":  # an item a rebuild emptied shows nothing
+                if _counter(k, v):  # an item a rebuild emptied shows nothing
                     counts = found.setdefault(where, {})
                     counts[k] = counts.get(k, 0) + int(v["N"])
         return found
@@ -284,6 +318,11 @@ class DynamoStatistics(Table):
         )
         for page in pages:
             yield from page.get("Items", [])
+
+
+def _counter(name: str, value: Mapping[str, Any]) -> bool:
+    """Whether an item's attribute is one of its counters (a number, not its expiry)."""
+    return "N" in value and name != "expires_at"
 
 
 def _sliced(change: Change) -> list[Change]:

@@ -292,6 +292,25 @@ def test_the_functions_that_only_count_update_activity_items_and_nothing_else(te
         assert keys == ["activity#*", "stats#*"], function
 
 
+def test_the_tick_reads_the_statistics_index_and_updates_only_the_presents_counters(template):
+    """The tick removes the present's counters fallen to 0: it queries the statistics index
+    (counters only) and updates ``stats#now#`` items, and touches nothing else of the batches
+    table (nonces, the push ledger, console sessions)."""
+    held = [s for s in statements(template, "LifecycleTick") if "BatchesTable" in json.dumps(s)]
+    assert [(s["Action"], s["Resource"], s.get("Condition")) for s in held] == [
+        (
+            ["dynamodb:Query"],
+            [{"Fn::Sub": "${BatchesTable.Arn}/index/by_stats_bucket"}],
+            None,
+        ),
+        (
+            ["dynamodb:UpdateItem"],
+            [{"Fn::GetAtt": ["BatchesTable", "Arn"]}],
+            {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["stats#now#*"]}},
+        ),
+    ]
+
+
 def test_fan_out_and_re_evaluation_write_only_the_pages_of_what_they_queue(template):
     """Both queue deliveries, so both write the pages that list them (``delivery_pages``) and
     the recognitions of those too large for a message (``recognition#``: review 376); neither
