@@ -78,15 +78,19 @@ def lost_turn(error: ClientError, *also: str) -> bool:
 def item_too_large(error: ClientError) -> bool:
     """A write refused because an item would pass DynamoDB's 400 KB: as an operation's own
     error, or as a transaction's cancellation reason."""
-    response: Any = error.response
-    said = response.get("Error", {})
-    reasons = [(said.get("Code"), said.get("Message"))] + [
-        (r.get("Code"), r.get("Message")) for r in response.get("CancellationReasons") or []
-    ]
-    return any(
-        code in ("ValidationException", "ValidationError") and "size" in str(message).lower()
-        for code, message in reasons
-    )
+    said = error.response.get("Error", {})
+    return _too_large(said.get("Code"), said.get("Message")) or bool(too_large_at(error))
+
+
+def too_large_at(error: ClientError) -> set[int]:
+    """The places, in a cancelled transaction's items, of those refused because the item
+    would pass DynamoDB's 400 KB (the rest are only cancelled with them)."""
+    reasons: Any = error.response.get("CancellationReasons") or []
+    return {i for i, r in enumerate(reasons) if _too_large(r.get("Code"), r.get("Message"))}
+
+
+def _too_large(code: object, message: object) -> bool:
+    return code in ("ValidationException", "ValidationError") and "size" in str(message).lower()
 
 
 def transact(client: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]) -> None:

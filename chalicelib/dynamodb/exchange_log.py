@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
-from chalicelib.dynamodb.conflicts import item_too_large, lost_turn
+from chalicelib.dynamodb.conflicts import lost_turn
 from chalicelib.dynamodb.log_chunks import Committed
 from chalicelib.dynamodb.log_compaction import COMPACT_AT
 from chalicelib.dynamodb.log_erasure import LogErasure
@@ -91,6 +91,7 @@ from chalicelib.dynamodb.log_transaction import (
     take,
 )
 from chalicelib.dynamodb.log_writes import ChunkWrites
+from chalicelib.dynamodb.statistics import full_items, without
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
 from gateway.statistics import Key, total
@@ -264,15 +265,17 @@ class DynamoExchangeLog(LogErasure):
         sealed = writes.before_transaction(live, erased)
         counted = counters(total(tallies[c.change_id] for c in live if c.change_id in tallies))
         items = actions(self._table, head, live, sealed, erased, writes.token)
+        transaction = [*items, *counted]
         try:
-            self._client.transact_write_items(TransactItems=[*items, *counted])
+            self._client.transact_write_items(TransactItems=transaction)
         except ClientError as error:
-            if counted and item_too_large(error):
+            if full := full_items(error, transaction, len(items)):
                 # A region's statistics item past DynamoDB's 400 KB (counters its pushes grew):
-                # the changes are logged, and so delivered, without their counts, which are
-                # lost (review 386: every stream batch failed, every region's delivery with it).
-                log.error("statistics not counted: %s", error)
-                return self._commit(head, live, writes, erasures, {}, counters)
+                # the changes are logged, and so delivered, without that item's counts, which
+                # are lost (review 386: every stream batch failed, every region's delivery with
+                # it; review 387: every other item's counts were dropped with it).
+                kept = {change_id: without(tally, full) for change_id, tally in tallies.items()}
+                return self._commit(head, live, writes, erasures, kept, counters)
             if not lost_turn(error, "ConditionalCheckFailed"):
                 raise
             return False  # the head moved (a turn taken, or an erasure): read again

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s
-from chalicelib.dynamodb.conflicts import item_too_large, lost_turn, pause
+from chalicelib.dynamodb.conflicts import item_too_large, lost_turn, pause, too_large_at
 from gateway.statistics import COUNTERS_KEPT, NOW, Key, total
 from gateway_client.contract import CHINA, NATION, subtree_prefix, within
 
@@ -60,7 +60,11 @@ Change = tuple[str, Mapping[Key, int]]  # (stream event id, the record's delta)
 
 
 def _key(region: str, bucket: str) -> Item:
-    return {"pk": s(f"stats#{bucket}#{region}")}
+    return {"pk": s(_pk(region, bucket))}
+
+
+def _pk(region: str, bucket: str) -> str:
+    return f"stats#{bucket}#{region}"
 
 
 class DynamoStatistics(Table):
@@ -109,8 +113,11 @@ class DynamoStatistics(Table):
                 self._client.transact_write_items(TransactItems=actions)
                 return {event_id for event_id, _ in chunk}
             except ClientError as error:
-                if item_too_large(error):  # a counters' item full: counted by nothing (the log's
-                    log.error("statistics not counted: %s", error)  # case: review 386)
+                if full := full_items(error, actions, len(chunk)):  # as the log does
+                    chunk = [(event_id, without(delta, full)) for event_id, delta in chunk]
+                    continue
+                if item_too_large(error):
+                    log.error("statistics not counted: %s", error)
                     return set()
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
@@ -318,6 +325,30 @@ class DynamoStatistics(Table):
         )
         for page in pages:
             yield from page.get("Items", [])
+
+
+def full_items(
+    error: ClientError, actions: Sequence[TransactWriteItemTypeDef], first: int
+) -> set[str]:
+    """The counter items (keys) that a cancelled transaction, whose counters' updates begin
+    at ``first`` of its ``actions``, was refused for growing past DynamoDB's 400 KB (a region's
+    own pushes can fill its present's item: one counter per deadline day). Logged: their
+    counts are lost, and the transaction is to be tried again without them, so that no other
+    item's counts (another region's, review 387) nor the changes themselves are lost too."""
+    updates: list[Any] = [a.get("Update") for a in actions]
+    full = {
+        str(updates[i]["Key"]["pk"]["S"])
+        for i in too_large_at(error)
+        if first <= i < len(updates) and updates[i]
+    }
+    if full:
+        log.error("statistics not counted in %s: %s", ", ".join(sorted(full)), error)
+    return full
+
+
+def without(deltas: Mapping[Key, int], full: set[str]) -> dict[Key, int]:
+    """``deltas`` but for the counters of the ``full`` items."""
+    return {k: v for k, v in deltas.items() if _pk(k[0], k[1]) not in full}
 
 
 def _counter(name: str, value: Mapping[str, Any]) -> bool:
