@@ -37,6 +37,9 @@ class NotText(MalformedJson):
 _LONE_HALF = re.compile(  # a high half not followed by a low one, or a low one not after a high
     r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
     r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]"
+    # or an escaped backslash then the text "ud8…", which the look-behind above takes for a
+    # high half (``"\\ud800\udc00"`` hid its lone low half, review 387): the walk decides
+    r"|\\\\u[dD][89abAB]"
 )
 
 

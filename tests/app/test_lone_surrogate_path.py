@@ -41,3 +41,17 @@ def test_a_lone_surrogate_in_a_pushed_entry_names_the_entry_and_field(gateway: A
     error = reply.json_body["error"]
     assert (error["code"], error["path"]) == ("malformed_json", "entries.1.reason")
     assert container().listings.subject(CREDIT_CODE) == []
+
+
+def test_a_lone_half_after_an_escaped_backslash_is_named_too(gateway: Any) -> None:
+    """The text ``\\ud800`` (an escaped backslash, then ``ud800``) before a lone low half hid
+    it from the check, and the body was refused at ``body`` (review 387)."""
+    body = b'{"name": "\\\\ud800\\udc00"}'
+    reply = gateway.client.http.put(f"/v1/regions/{HUBEI}", headers=gateway.operator(), body=body)
+
+    assert reply.status_code == 400
+    assert (reply.json_body["error"]["code"], reply.json_body["error"]["path"]) == (
+        "malformed_json",
+        "name",
+    )
+    assert container().registry.get_region(HUBEI) is None

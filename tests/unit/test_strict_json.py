@@ -247,3 +247,23 @@ def test_json_written_ascii_only_parses_as_json_loads_parses_it(value: Any) -> N
     """Astral characters written as escaped pairs: the walk they start finds nothing."""
     text = json.dumps(value)
     assert strict_json.loads(text) == json.loads(text)
+
+
+_SURROGATE_OR_BACKSLASH = st.lists(  # halves, backslashes and text that reads like an escape
+    st.sampled_from(["\\", "\\ud800", "\\udc00", "ud83d", "\ud800", "\udc00", "a", "\U0001f600"]),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(_SURROGATE_OR_BACKSLASH)
+def test_a_string_is_refused_exactly_when_it_holds_half_a_pair(text: str) -> None:
+    """Whatever backslashes and escape-like text stand around it (review 387: an escaped
+    backslash then ``ud800`` hid the lone low half after it), as JSON writes it."""
+    body = json.dumps({"a": text})  # escaped: two halves side by side read as one pair
+    read = json.loads(body)["a"]
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in read):
+        with pytest.raises(strict_json.NotText):
+            strict_json.loads(body)
+    else:
+        assert strict_json.loads(body) == {"a": read}
