@@ -34,6 +34,7 @@ from gateway_client.contract import (
     broken_while_in_force,
     china_date,
     effective_valid_until,
+    identity_text,
     is_persons,
     listing_id,
     person_listing_id,
@@ -105,7 +106,9 @@ def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
     decision number were masked. Each holds the commitment's keyed mark: no region can push a
     listing under one."""
     numbers = dict.fromkeys(
-        _black_decision_number(commitment, cut) for cut in (_cut, lambda text, n: text[:n])
+        _black_decision_number(commitment, cut, spelt)
+        for cut in (_cut, lambda text, n: text[:n])
+        for spelt in (identity_text, str)
     )
     decisions = [
         listing_id(
@@ -125,11 +128,16 @@ def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
 
 
 def _black_decision_number(
-    commitment: Listing, cut: Callable[[str, int], str] | None = None
+    commitment: Listing,
+    cut: Callable[[str, int], str] | None = None,
+    spelt: Callable[[str], str] = identity_text,
 ) -> str:
-    """The black listing's decision number; ``cut`` as it was before numbers were masked
-    in it, when given (review 357: a listing made so is still found under its id)."""
-    number = (cut or _cut)(commitment.decision_number, 150)
+    """The black listing's decision number, of the commitment's as its id takes it: a space
+    around it, inside the black listing's number, made another id, and the same breach was
+    listed twice when the owner re-sent the promise so spelt (review 388). ``cut`` as it was
+    before numbers were masked in it (review 357), ``spelt`` as the number was spelt before
+    this: a listing made so is still found under its id."""
+    number = (cut or _cut)(spelt(commitment.decision_number), 150)
     return f"{number}-违诺-{_mark(commitment)}"
 
 

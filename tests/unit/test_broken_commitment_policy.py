@@ -16,6 +16,7 @@ from test_lifecycle_service import Rig
 
 from gateway.broken_commitment_terms import BrokenCommitmentPolicy, BrokenCommitmentTerms
 from gateway.lifecycle.commitments import (
+    BROKEN_DOMAIN,
     black_listing_for,
     black_listing_ids,
     breach_kept,
@@ -25,7 +26,14 @@ from gateway.lifecycle.history_reading import former_owners
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import UNLIST_ATTEMPTS
 from gateway.registry import Region
-from gateway_client.contract import Listing, ListingStatus, ListKind, Transition, china_date
+from gateway_client.contract import (
+    Listing,
+    ListingStatus,
+    ListKind,
+    Transition,
+    china_date,
+    listing_id,
+)
 
 TODAY = china_date(NOW)
 
@@ -115,6 +123,24 @@ def test_the_black_listings_id_is_known_from_the_promise_alone():
 
     assert black_listing_ids(broken)[0] == black_listing_for(broken, POLICY, NOW).listing_id
     assert black_listing_ids(broken)[0] == black_listing_for(broken, other, NOW).listing_id
+
+
+@pytest.mark.parametrize("spelling", ["{} ", " {}", "{}\u3000", "\u3000{}\u3000"])
+def test_the_black_listings_id_does_not_follow_spaces_around_the_promises_number(spelling):
+    """Re-sent with a space around its number, the promise keeps its black listing's id; one
+    made before, of a number so spelt, is still among its ids (review 388)."""
+    broken = held(outcome="broken", outcome_on="2025-04-02")
+    respelt = broken.model_copy(update={"decision_number": spelling.format(broken.decision_number)})
+    black = black_listing_for(broken, POLICY, NOW)
+    mark = black.decision_number.rsplit("-违诺-", 1)[1]
+    number_before = f"{respelt.decision_number}-违诺-{mark}"  # as the tick spelt it before
+    made_before = listing_id(
+        broken.credit_code, ListKind.BLACK, BROKEN_DOMAIN, broken.deciding_authority, number_before
+    )
+
+    assert black_listing_for(respelt, POLICY, NOW).listing_id == black.listing_id
+    assert black_listing_ids(respelt)[0] == black.listing_id
+    assert made_before in black_listing_ids(respelt)
 
 
 def test_changing_a_policys_terms_keeps_the_day_listing_began():
