@@ -191,20 +191,11 @@ class ListingEntry(Frozen):
             raise PydanticCustomError(
                 "commitment_mismatch", "a commitment entry, and only one, carries commitment"
             )
-        decided_on, until = info.data.get("decided_on"), info.data.get("valid_until")
         named = {"deadline": value.deadline, "outcome_on": value.outcome_on} if value else {}
         for name, day in named.items():
-            if day is not None and decided_on is not None and day < decided_on:
+            if day is not None and (said := _outside_the_promise(name, day, info)):
                 raise PydanticCustomError(
-                    "dates_out_of_order",
-                    "a commitment's {field} is before decided_on",
-                    {"field": name},
-                )
-            if day is not None and until is not None and day > until:
-                raise PydanticCustomError(
-                    "dates_out_of_order",
-                    "a commitment's {field} is after valid_until",
-                    {"field": name},
+                    "dates_out_of_order", "a commitment's {field} is " + said, {"field": name}
                 )
         return value
 
@@ -280,3 +271,18 @@ def identity_of(entry: ListingEntry) -> str:
 
 def entry_version(entry: ListingEntry) -> str:
     return version_of(entry.source_updated_at, entry.source_sequence)
+
+
+def _outside_the_promise(name: str, day: date, info: ValidationInfo) -> str | None:
+    """Why a commitment's ``deadline`` or ``outcome_on`` falls outside the promise it dates,
+    if it does. Neither before it was made nor took effect (review 388: a breach dated before
+    ``valid_from`` was listed black); none after its period, and no deadline on the day it
+    ends (``valid_until`` is the first day out of force: such a promise is never overdue)."""
+    start = {"decided_on": info.data.get("decided_on"), "valid_from": info.data.get("valid_from")}
+    for field, first in start.items():
+        if first is not None and day < first:
+            return f"before {field}"
+    until = info.data.get("valid_until")
+    if until is not None and (day > until or (name == "deadline" and day == until)):
+        return "not before valid_until" if day == until else "after valid_until"
+    return None
