@@ -108,6 +108,7 @@ _NONSENSE = (
     errors.SelfRecognition,
     errors.MeasureNotForKinds,
     errors.DomainNotForKinds,
+    errors.GradeNotForDomains,
 )
 
 ROUTES: tuple[Operation, ...] = (

@@ -20,6 +20,7 @@ from gateway_client.contract import (
     DuplicateValue,
     Frozen,
     GradeKeys,
+    GradeNotForDomains,
     Listing,
     ListKind,
     Measure,
@@ -110,14 +111,16 @@ class AgreementTerms(Frozen):
         """Refuse terms that parse but could never work as written, before anything is stored:
         a source, kind, domain, grade or measure named twice, the subscriber or a region under
         it among its own sources (their listings are its own already), a domain of other kinds
-        of list only (a red list's domain in a black-list agreement), and a measure for other
+        of list only (a red list's domain in a black-list agreement), a grade no rating scheme
+        of its domains has (a tax grade in a customs agreement), and a measure for other
         kinds of list only (a red list's incentive in a black-list agreement) — a catalogue
         measure by the catalogue's kinds, whatever the body restates, one written out in the
         agreement by its own.
 
         Raises
         ------
-        DuplicateValue, SelfRecognition, DomainNotForKinds, MeasureNotForKinds
+        DuplicateValue, SelfRecognition, DomainNotForKinds, GradeNotForDomains,
+        MeasureNotForKinds
         """
         DuplicateValue.check([scope.region for scope in self.sources], "sources", "region")
         DuplicateValue.check(self.kinds, "kinds")
@@ -138,6 +141,14 @@ class AgreementTerms(Frozen):
                     f"{key} holds {', '.join(domain.kinds)} lists only",
                     path=f"domains.{index}",
                 )
+        if self.domains:
+            schemes = [s for s in load_catalogue().schemes if s.domain in self.domains]
+            for index, grade in enumerate(self.grades):
+                if not any(grade in scheme.grades for scheme in schemes):
+                    raise GradeNotForDomains(
+                        f"no rating scheme of {', '.join(self.domains)} has grade {grade}",
+                        path=f"grades.{index}",
+                    )
         catalogue = load_measures()
         for index, measure in enumerate(self.measures):
             kinds = (catalogue.get(measure.measure_id) or measure).kinds

@@ -222,6 +222,13 @@ class DomainNotForKinds(BadRequest):
     code = "domain_not_for_kinds"
 
 
+class GradeNotForDomains(BadRequest):
+    """A grade no rating scheme of the agreement's domains has (a tax grade in a customs
+    agreement): no result could ever match it (review 388)."""
+
+    code = "grade_not_for_domains"
+
+
 class SelfRecognition(BadRequest):
     """An agreement whose subscriber region names itself, or a region under it, as a source: a
     region's own subtree's listings are its own already, not another's to recognise."""
