@@ -5,6 +5,8 @@ refused 400 ``grade_not_for_domains`` at the grade, nothing stored (review 388: 
 
 from __future__ import annotations
 
+from typing import Any
+
 from app_support import CITY, HUNAN, agreement_terms, create_agreement
 
 MEASURE = {
@@ -15,7 +17,8 @@ MEASURE = {
 }
 
 
-def test_grades_no_scheme_of_its_domains_has_are_refused(gateway):
+def customs_agreement(gateway: Any, *grades: str) -> Any:
+    """Hunan's agreement recognising the city's customs grades ``grades``, as made."""
     gateway.put_region(HUNAN)
     gateway.register_platform(CITY)
     terms = agreement_terms(
@@ -23,31 +26,24 @@ def test_grades_no_scheme_of_its_domains_has_are_refused(gateway):
         sources=[{"region": CITY, "subtree": True}],
         kinds=["evaluation"],
         domains=["customs_credit"],
-        grades=["A"],
+        grades=list(grades),
         min_severity=None,
         measures=[MEASURE],
     )
+    return create_agreement(gateway, terms)
 
-    made = create_agreement(gateway, terms)
+
+def test_grades_no_scheme_of_its_domains_has_are_refused(gateway: Any) -> None:
+    made = customs_agreement(gateway, "advanced_certified", "A")
 
     assert made.status_code == 400, made.json_body
     assert made.json_body["error"]["code"] == "grade_not_for_domains"
-    assert made.json_body["error"]["path"] == "grades.0"
+    assert made.json_body["error"]["path"] == "grades.1"
     listed = gateway.client.http.get("/v1/agreements", headers=gateway.operator())
     assert listed.json_body["agreements"] == []
 
 
-def test_grades_of_a_scheme_of_its_domains_are_taken(gateway):
-    gateway.put_region(HUNAN)
-    gateway.register_platform(CITY)
-    terms = agreement_terms(
-        title="湖南省认可七台河市海关高级认证企业",
-        sources=[{"region": CITY, "subtree": True}],
-        kinds=["evaluation"],
-        domains=["customs_credit"],
-        grades=["advanced_certified"],
-        min_severity=None,
-        measures=[MEASURE],
-    )
+def test_grades_of_a_scheme_of_its_domains_are_taken(gateway: Any) -> None:
+    made = customs_agreement(gateway, "advanced_certified", "registered")
 
-    assert create_agreement(gateway, terms).status_code == 201, terms
+    assert made.status_code == 201, made.json_body
