@@ -109,7 +109,10 @@ ROUTES: tuple[Operation, ...] = (
         body=CheckRequest,
         description="Each code is answered as `GET /v1/subjects/{credit_code}` answers the same "
         "caller: the same disclosure of ID numbers, recognition and measures for `as_region` "
-        "(a platform's own region when absent). A code that is not one is that entry's "
+        "(a platform's own region when absent). A resident ID number is checked as a "
+        "subject only: listings of organisations naming the person as a responsible person are "
+        "not in its result (`POST /v1/persons/query` shows those). A code that is not one is "
+        "that entry's "
         "`error` (`bad_request`, path `codes[<index>]`, with its `reason`); the others are "
         "still checked. Every valid code leaves an entry in the query trail, found or not, "
         "with the check's id. A code asked twice is answered once (the repeat: "
