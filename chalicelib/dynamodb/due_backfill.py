@@ -19,7 +19,7 @@ from chalicelib.dynamodb.base import s, write_if
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, sealed_scan
 from chalicelib.dynamodb.listing_doc import provenances_as_read
 from chalicelib.dynamodb.sealed_tokens import Sealer
-from gateway.lifecycle import DueDates, rehomed
+from gateway.lifecycle import DueDates, former_owners, rehomed
 from gateway_client.contract import Listing, in_chain
 
 if TYPE_CHECKING:
@@ -47,8 +47,9 @@ def chain(listing: Listing) -> set[str]:
     """Its provenances within its owner's chain (or the owner alone), and the owner's as well
     for a listing the operator gave to another region — as a move sets them now: one moved
     before kept the old chain's, and its new owner's resync, which finds what it holds by
-    them, never saw it (reviews 141, 146)."""
-    kept = in_chain(listing.provenances, listing.origin_region)
+    them, never saw it (reviews 141, 146); and none of a region it was given away from, which
+    listed it in its own name, and whose resync then ended it (review 392)."""
+    kept = in_chain(listing.provenances, listing.origin_region) - set(former_owners(listing))
     return kept | {listing.origin_region} if rehomed(listing) or not kept else kept
 
 

@@ -14,7 +14,7 @@ from gateway.lifecycle.freshness import (
     retention_problem,
     version_problem,
 )
-from gateway.lifecycle.history_reading import rehomed
+from gateway.lifecycle.history_reading import former_owners, rehomed
 from gateway.lifecycle.history_room import HistoryFull
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import shipped_policies
@@ -113,6 +113,7 @@ __all__ = [
     "dates_problem",
     "days_corrected",
     "entry_problems",
+    "former_owners",
     "late_after",
     "late_on",
     "may_be_purged",

@@ -14,7 +14,7 @@ from gateway.lifecycle.freshness import (
     check_corrected,
     retention_problem,
 )
-from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
+from gateway.lifecycle.history_reading import earlier_outcome, former_owners, objections_filed
 from gateway.lifecycle.history_room import FILING_STEP_BYTES, check_room, room_for
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import PolicyBook
@@ -134,10 +134,12 @@ class LifecycleService:
 
     def _save(self, held: Listing, moved: Listing, room: int | None = None) -> Listing:
         """``moved`` stored over ``held``; given to another region, with that region's
-        provenance and those of the old ones that relay for it (review 141: its new owner's
+        provenance and those of the old ones that relay for it now (review 141: its new owner's
         resync never found it; review 143: nor then a relaying city's, the move between two
-        of its counties). ``room``: a round starts, refused past it (``check_room``), once
-        every other refusal has had its say (review 382)."""
+        of its counties) — never the old owner's, nor any owner's before it: a region that
+        listed it in its own name relayed nothing, and its resync of its own list ended the
+        listing it was given away from (review 392). ``room``: a round starts, refused past
+        it (``check_room``), once every other refusal has had its say (review 382)."""
         moving = moved.origin_region != held.origin_region
         if moving:
             today = china_date(self._clock.now())
@@ -147,8 +149,13 @@ class LifecycleService:
             check_room(moved, room)
         if moving:
             owner = moved.origin_region
-            provenances = tuple(sorted(in_chain(held.provenances, owner) | {owner}))
-            moved = moved.model_copy(update={"provenances": provenances})
+            listed_it = {held.origin_region, *former_owners(held)}  # in their own names
+            relaying = {
+                p
+                for p in in_chain(held.provenances, owner) - listed_it
+                if self._actors.may_act(moved, p)
+            }
+            moved = moved.model_copy(update={"provenances": tuple(sorted(relaying | {owner}))})
             saved = self._listings.rehome(moved, held)
         else:
             saved = bool(self._listings.write([(moved, held.version)], None))
