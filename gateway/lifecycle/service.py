@@ -64,6 +64,7 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     Objection,
+    bad_record,
     china_date,
     in_chain,
 )
@@ -210,10 +211,13 @@ class LifecycleService:
             # filings and decisions in a loop grew the listing's history, sent whole with every
             # change, until its writes failed (review 292).
             check_refiling(held, by, self._clock.now())
-        if not noticed and by != OPERATOR:
+        if (not noticed and by != OPERATOR) or not bad_record(held):
             # A recipient region's objection is a notice to the owner, never a suspension of
             # the owner's listing: else any subscriber could keep any listing suspended
-            # everywhere, filing after filing. The owner suspends by filing itself.
+            # everywhere, filing after filing. The owner suspends by filing itself. And only
+            # punishment waits for the check (联合惩戒措施在信息核实期间暂不执行): an objection
+            # to a red listing or an incentive grade kept its incentives from the subject
+            # everywhere while it was checked (review 391).
             policy = policy.model_copy(update={"suspends": False})
         moved = file_objection(
             held, filing, by, self._clock.now(), policy, self._workdays, noticed=noticed
