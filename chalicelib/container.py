@@ -19,7 +19,11 @@ from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.console_sessions import DynamoConsoleSessions
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from chalicelib.dynamodb.delivery_receipts import DeliveryReceipts, delivery_receipts
+from chalicelib.dynamodb.delivery_receipts import (
+    DeliveryReceipts,
+    OwedReceipts,
+    delivery_receipts,
+)
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
@@ -133,12 +137,17 @@ class Container:
             self.agreements,
             self.exchange_log,
             self.queue,
-            self.receipts,
+            self.owed_receipts,
             self.log_publisher.publish,
             Batcher(S3BatchFiles(self.archive), self.clock, self.exchange_log.erased_in),
             self.registry,
             self.clock,
         )
+
+    @cached_property
+    def owed_receipts(self) -> OwedReceipts:
+        """Who holds a listing, or will: what fan-out and re-evaluation plan ends by."""
+        return OwedReceipts(self.receipts)
 
     @cached_property
     def receipts(self) -> DeliveryReceipts:
@@ -257,7 +266,7 @@ class Container:
             self.queue,
             self.agreements,
             self.clock,
-            self.receipts,
+            self.owed_receipts,
         )
 
     @cached_property

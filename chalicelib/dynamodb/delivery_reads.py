@@ -31,21 +31,25 @@ class DeliveryReads(DeliveryListing):
         deliveries too large for a message)."""
         return self._recognitions
 
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+    def subscriptions_that_received(self, listing_id: str, owed: bool = False) -> set[str]:
         """The subscriptions an endpoint of which acknowledged a single delivery of the
         listing that ``by_listing`` holds (one partition per listing, so no scan): one not
         delivered at once, or of an event other than ``listing.changed``. The others, and the
-        lines of delivered batches, are found from the log: ``delivery_receipts``."""
+        lines of delivered batches, are found from the log: ``delivery_receipts``. ``owed``:
+        those with any record of one, delivered or still to be (``OwedReceipts``)."""
+        delivered = {
+            "FilterExpression": "#state = :delivered",
+            "ExpressionAttributeNames": {"#state": "state"},
+        }
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
             IndexName="by_listing",
             KeyConditionExpression="listing_id = :lid",
-            FilterExpression="#state = :delivered",
-            ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues={
                 ":lid": s(listing_id),
-                ":delivered": s(DeliveryState.DELIVERED.value),
+                **({} if owed else {":delivered": s(DeliveryState.DELIVERED.value)}),
             },
+            **({} if owed else delivered),  # type: ignore[arg-type]
         )
         return {text(item, "subscription_id") for page in pages for item in page.get("Items", [])}
 

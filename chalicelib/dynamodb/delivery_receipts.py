@@ -39,7 +39,7 @@ _KEYS_AT_ONCE = 100  # a BatchGetItem's keys
 
 
 class _Singly(Protocol):
-    def subscriptions_that_received(self, listing_id: str) -> set[str]: ...
+    def subscriptions_that_received(self, listing_id: str, owed: bool = False) -> set[str]: ...
 
 
 class LoggedReceipts(Table):
@@ -52,7 +52,10 @@ class LoggedReceipts(Table):
         super().__init__(client, table_name)
         self._change_ids_of = change_ids_of
 
-    def subscriptions_that_received(self, listing_id: str, asked: Collection[str]) -> set[str]:
+    def subscriptions_that_received(
+        self, listing_id: str, asked: Collection[str], owed: bool = False
+    ) -> set[str]:
+        """``owed``: those with a record in any state (``OwedReceipts``)."""
         if not asked:
             return set()
         named = {delivery_id(c, x): x for c in self._change_ids_of(listing_id) for x in asked}
@@ -69,7 +72,11 @@ class LoggedReceipts(Table):
                 }
             )
             delivered = DeliveryState.DELIVERED.value
-            found |= {named[text(x, "delivery_id")] for x in items if text(x, "state") == delivered}
+            found |= {
+                named[text(x, "delivery_id")]
+                for x in items
+                if owed or text(x, "state") == delivered
+            }
         return found
 
 
@@ -151,18 +158,41 @@ class DeliveryReceipts:
         self._subscription_ids = subscription_ids
 
     def subscriptions_that_received(
-        self, listing_id: str, among: Collection[str] | None = None, retired: Collection[str] = ()
+        self,
+        listing_id: str,
+        among: Collection[str] | None = None,
+        retired: Collection[str] = (),
+        owed: bool = False,
     ) -> set[str]:
         """Of ``among`` (default: every subscription), and of the ``retired`` ones (deleted),
-        those that received the listing."""
-        found = self._singly.subscriptions_that_received(listing_id)
+        those that received the listing; ``owed``: or have a single delivery of it to come
+        (``OwedReceipts``)."""
+        found = self._singly.subscriptions_that_received(listing_id, owed)
         asked = [*(self._subscription_ids() if among is None else among), *retired]
         found |= self._logged.subscriptions_that_received(
-            listing_id, [x for x in asked if x not in found]
+            listing_id, [x for x in asked if x not in found], owed
         )
         return found | self._batches.subscriptions_that_received(
             listing_id, found, None if among is None else asked, retired
         )
+
+
+class OwedReceipts:
+    """The receipts fan-out and re-evaluation plan by: a subscription holds a listing once an
+    endpoint acknowledged it, and will once a record of a single delivery of it exists in any
+    state — retrying, parked while paused, pending or off, or dead (a re-drive sends it). A
+    change that ends the listing, or its recognition, then follows it there whatever the
+    subscription's filters say now (review 390: one parked or retrying when the filters
+    narrowed was sent, and its end never). Objection rights stay with what was delivered
+    (``RegionReceipts``)."""
+
+    def __init__(self, deliveries: DeliveryReceipts) -> None:
+        self._deliveries = deliveries
+
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]:
+        return self._deliveries.subscriptions_that_received(listing_id, among, owed=True)
 
 
 def delivery_receipts(

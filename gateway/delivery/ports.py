@@ -273,7 +273,8 @@ class Receipts(Protocol):
         self, listing_id: str, among: Collection[str] | None = None
     ) -> set[str]:
         """The subscriptions that were delivered the listing (a 2xx), at any version, singly
-        or in a batch; ``among``: only these need answering (``None``: every subscription)."""
+        or in a batch, or hold a single delivery of it still to come (retrying, parked, dead:
+        ``OwedReceipts``); ``among``: only these need answering (``None``: every one)."""
         ...
 
 
