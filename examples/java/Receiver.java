@@ -64,6 +64,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Receiver {
     static final long TOLERANCE_SECONDS = 5 * 60;
     static final long KEYS_MAX_AGE_MS = 300_000; // GET /v1/keys says Cache-Control: max-age=300
+    static final int MAX_SIGNATURES = 4; // the gateway sends at most 3; more only costs time
     static final int MAX_BODY_BYTES = 1 << 20;
     static final Set<String> NOTICES =
             Set.of("subscription.failing", "subscription.disabled", "subscription.test");
@@ -217,17 +218,9 @@ public final class Receiver {
     static Map<String, Object> checkSigned(
             Map<String, String> headers, byte[] body, String secret, List<Object> keys, long now)
             throws Refused {
+        long timestamp = framed(headers, now);
         String id = header(headers, "webhook-id");
-        String stamp = header(headers, "webhook-timestamp");
         String signatures = header(headers, "webhook-signature");
-        if (id.isEmpty() || stamp.isEmpty() || signatures.isEmpty()) {
-            throw new Refused("missing webhook-* header(s)");
-        }
-        if (!SECONDS.matcher(stamp).matches()) throw new Refused("webhook-timestamp: not seconds");
-        long timestamp = Long.parseLong(stamp);
-        if (Math.abs(now - timestamp) > TOLERANCE_SECONDS) {
-            throw new Refused("timestamp out of window");
-        }
         byte[] prefix = (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
         byte[] content = new byte[prefix.length + body.length];
         System.arraycopy(prefix, 0, content, 0, prefix.length);
@@ -243,10 +236,29 @@ public final class Receiver {
                 Map<String, Object> event = (Map<String, Object>) map;
                 return event;
             }
-        } catch (IllegalArgumentException e) {
-            // falls through: signed, but not a JSON object
+        } catch (IllegalArgumentException | StackOverflowError e) {
+            // falls through: signed, but not a JSON object we can read
         }
         throw new Refused("the body is not a JSON object");
+    }
+
+    /** The webhook-* headers as the gateway sends them, within the time window: the
+     * timestamp. Checked before anything costs (the keys' fetch, a verification per
+     * signature and key), as the Node example's framed() does. */
+    static long framed(Map<String, String> headers, long now) throws Refused {
+        String id = header(headers, "webhook-id");
+        String stamp = header(headers, "webhook-timestamp");
+        String signatures = header(headers, "webhook-signature");
+        if (id.isEmpty() || stamp.isEmpty() || signatures.isEmpty()) {
+            throw new Refused("missing webhook-* header(s)");
+        }
+        if (signatures.split(" ").length > MAX_SIGNATURES) throw new Refused("too many signatures");
+        if (!SECONDS.matcher(stamp).matches()) throw new Refused("webhook-timestamp: not seconds");
+        long timestamp = Long.parseLong(stamp);
+        if (Math.abs(now - timestamp) > TOLERANCE_SECONDS) {
+            throw new Refused("timestamp out of window");
+        }
+        return timestamp;
     }
 
     static boolean anyHmacMatches(String signatures, byte[] content, String secret) {
@@ -337,10 +349,13 @@ public final class Receiver {
     static List<Object> keys = List.of();
     static long keysFetchedAt; // epoch milliseconds of the last fetch: 0, never
 
-    /** Every key GET {gatewayUrl}/v1/keys lists, cached for its max-age. */
+    /** Every key GET {gatewayUrl}/v1/keys lists, cached for its max-age; read again when
+     * the copy's age is outside [0, max-age): a clock stepped back must not keep a withdrawn
+     * key trusted (as gateway listen and the Node example judge it). */
     static synchronized List<Object> gatewayKeys(String gatewayUrl)
             throws IOException, InterruptedException {
-        if (System.currentTimeMillis() - keysFetchedAt > KEYS_MAX_AGE_MS) {
+        long age = System.currentTimeMillis() - keysFetchedAt;
+        if (keysFetchedAt == 0 || age < 0 || age >= KEYS_MAX_AGE_MS) {
             URI uri = URI.create(gatewayUrl.replaceAll("/$", "") + "/v1/keys");
             HttpResponse<String> reply = within(FETCH_TIMEOUT, HTTP.sendAsync(
                     HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT).build(),
@@ -414,9 +429,15 @@ public final class Receiver {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             exchange.getRequestHeaders().forEach((name, all) -> headers.put(name, all.get(0)));
             try {
-                Mine mine = new Mine(subscriptionId, region, secret, gatewayKeys(gatewayUrl));
                 long now = System.currentTimeMillis() / 1000;
-                if (VERIFICATION.equals(claimedType(body))) {
+                framed(headers, now); // unsigned or stale: refused before the keys are fetched
+                Object type = claimedType(body);
+                // a v1 subscription's deliveries need its secret only: the key list out of
+                // reach must not refuse them (only a challenge is checked with the keys)
+                boolean keyed = secret == null || VERIFICATION.equals(type);
+                List<Object> trusted = keyed ? gatewayKeys(gatewayUrl) : List.of();
+                Mine mine = new Mine(subscriptionId, region, secret, trusted);
+                if (VERIFICATION.equals(type)) {
                     byte[] answer =
                             verifyChallenge(headers, body, mine, now).getBytes(StandardCharsets.UTF_8);
                     exchange.getResponseHeaders().set("content-type", "application/json");
@@ -424,7 +445,7 @@ public final class Receiver {
                     exchange.getResponseBody().write(answer);
                     return;
                 }
-                if (BATCH.equals(claimedType(body))) {
+                if (BATCH.equals(type)) {
                     Map<String, Object> announced = verifyBatch(headers, body, mine, now);
                     byte[] file = fetchBatchFile(announced);
                     if (file == null) {
@@ -459,8 +480,8 @@ public final class Receiver {
         try {
             Object parsed = Json.parse(new String(body, StandardCharsets.UTF_8));
             return parsed instanceof Map<?, ?> map ? map.get("type") : null;
-        } catch (IllegalArgumentException e) {
-            return null;
+        } catch (IllegalArgumentException | StackOverflowError e) { // nested past the stack:
+            return null; // no type claimed, so the signature check refuses it (401)
         }
     }
 
