@@ -63,9 +63,10 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
+    ListKind,
     Objection,
-    bad_record,
     china_date,
+    grade_in,
     in_chain,
 )
 
@@ -211,7 +212,7 @@ class LifecycleService:
             # filings and decisions in a loop grew the listing's history, sent whole with every
             # change, until its writes failed (review 292).
             check_refiling(held, by, self._clock.now())
-        if (not noticed and by != OPERATOR) or not bad_record(held):
+        if (not noticed and by != OPERATOR) or _incentive(held):
             # A recipient region's objection is a notice to the owner, never a suspension of
             # the owner's listing: else any subscriber could keep any listing suspended
             # everywhere, filing after filing. The owner suspends by filing itself. And only
@@ -392,3 +393,9 @@ def _filed_as(held: Objection | None, filing: ObjectionFiling, by: str) -> bool:
         held.reason,
         held.on_behalf,
     ) == (filing.objection_id, by, filing.reason, filing.on_behalf)
+
+
+def _incentive(listing: Listing) -> bool:
+    """A red listing, or a grade its scheme calls an incentive: no punishment to suspend while
+    an objection to it is checked (联合惩戒措施在信息核实期间暂不执行, review 391)."""
+    return listing.kind is ListKind.RED or grade_in(listing, "incentive_grades")
