@@ -49,7 +49,7 @@ from chalicelib.secret_reads import (
 from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
-from gateway.checks import BulkCheck, ReportSigning
+from gateway.checks import BulkCheck, ReportSigning, named_reader
 from gateway.delivery import (
     DeliveryService,
     ObjectionNotices,
@@ -168,6 +168,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         check_answers,
         tries,
         opening_key,
+        named_reader(persons, listings),
     )
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     lifecycle = _lifecycle(

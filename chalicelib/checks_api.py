@@ -18,6 +18,7 @@ from gateway.checks import (
     compacted,
     issue_report,
     log_position,
+    named_reader,
     openings,
 )
 from gateway.rate_limit import admit
@@ -62,7 +63,8 @@ def run_check(request: Request) -> Response:
     # is refused for its answer's size (413) has told whether something was found (review 50)
     valid, _ = compacted(asked.codes, now)
     c.tries.admit(viewer.region or "operator", [(f"codes[{i}]", x) for i, x in valid.items()], now)
-    checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now)
+    named = named_reader(c.persons, c.listings)  # a person's code: the listings naming them
+    checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now, named=named)
     outcome = checked.outcome
     report = opened = None
     if asked.report:
@@ -109,9 +111,9 @@ ROUTES: tuple[Operation, ...] = (
         body=CheckRequest,
         description="Each code is answered as `GET /v1/subjects/{credit_code}` answers the same "
         "caller: the same disclosure of ID numbers, recognition and measures for `as_region` "
-        "(a platform's own region when absent). A resident ID number is checked as a "
-        "subject only: listings of organisations naming the person as a responsible person are "
-        "not in its result (`POST /v1/persons/query` shows those). A code that is not one is "
+        "(a platform's own region when absent). A resident ID number's result also holds "
+        "`named_in`: the listings of other subjects naming the person as a responsible person, "
+        "as `POST /v1/persons/query` shows them to the same caller. A code that is not one is "
         "that entry's "
         "`error` (`bad_request`, path `codes[<index>]`, with its `reason`); the others are "
         "still checked. Every valid code leaves an entry in the query trail, found or not, "

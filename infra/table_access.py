@@ -106,6 +106,7 @@ TABLES: dict[str, dict[str, str]] = {
         "AgreementsTable": "r",
         "QueryTrailTable": "ra",
         "BatchesTable": "rk",  # its counters only (INGEST_KEYS)
+        "PersonsTable": "r",  # a person checked: the listings naming them (gateway.checks.named)
     },
     # Agreement re-evaluation jobs: the source index and subjects read, compared under the
     # region's agreements as they are now, the job's place saved.

@@ -12,6 +12,7 @@ from gateway.checks.batch import (
     compacted,
 )
 from gateway.checks.bulk import RESULTS_KEPT, RESULTS_PREFIX, BulkCheck
+from gateway.checks.named import Named, NamedReader, named_reader
 from gateway.checks.report import (
     BulkCheckReportContent,
     CheckReportContent,
@@ -38,6 +39,8 @@ __all__ = [
     "Checked",
     "CodeError",
     "LogPosition",
+    "Named",
+    "NamedReader",
     "ReportSigning",
     "SignedBulkCheckReport",
     "SignedCheckReport",
@@ -45,5 +48,6 @@ __all__ = [
     "compacted",
     "issue_report",
     "log_position",
+    "named_reader",
     "openings",
 ]

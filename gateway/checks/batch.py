@@ -20,8 +20,9 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, PlainValidator, StrictBool
 from pydantic_core import PydanticCustomError
 
+from gateway.checks.named import Named, NamedReader
 from gateway.lifecycle import as_on
-from gateway.persons import shown_in_full
+from gateway.persons import PersonListing, PersonView, person_view, shown_in_full
 from gateway.recognition import (
     Agreement,
     Asked,
@@ -92,8 +93,19 @@ class CheckResult(Frozen):
         description="compacted; a resident ID number masked unless the asker may see it in "
         "full; null for an entry that is not a code"
     )
-    found: bool = Field(description="whether the asker may see any listing of the code")
+    found: bool = Field(
+        description="whether the asker may see any listing of the code, or (a person's) any "
+        "listing naming the person"
+    )
     subject: SubjectView | None = None
+    named_in: tuple[PersonListing, ...] = Field(
+        default=(),
+        exclude_if=lambda value: not value,
+        description="a resident ID number's: the listings of other subjects (a company) that "
+        "name the person as a responsible person (法定代表人, 主要负责人 …), as the person "
+        "query shows them to the asker, with the measures aimed at the person (落实到人); "
+        "absent when none",
+    )
     error: CodeError | None = None
 
 
@@ -112,6 +124,11 @@ class CheckSummary(Frozen):
     red: int = Field(description="codes with a red listing that applies")
     intensified: int
     broken_commitments: int = Field(description="codes with a broken commitment shown")
+    named_in_black: int = Field(
+        default=0,
+        description="persons' codes named as a responsible person in another subject's black "
+        "listing (or dishonesty record) that applies",
+    )
 
 
 class CheckOutcome(Frozen):
@@ -186,6 +203,7 @@ class Checked:
             if result.index in self.codes:
                 subject = result.subject
                 listings = [v.listing for v in subject.listings] if subject else []
+                listings += [p.listing for p in result.named_in]  # shown under the person too
                 shown.setdefault(self.codes[result.index], listings)
         looks = {code: list(listings) for code, listings in shown.items()}
         for code, of_code in shown.items():
@@ -195,8 +213,17 @@ class Checked:
         return [
             (code, entry)
             for code, listings in looks.items()
-            for entry in trail_entries(code, listings, asked)
+            for entry in trail_entries(code, _once(listings), asked)
         ]
+
+
+def _once(listings: Sequence[Listing]) -> list[Listing]:
+    """Each listing once, as first shown: one shown twice (a company's listing asked for and
+    naming the person asked for) is one look at it (review 194)."""
+    first: dict[str, Listing] = {}
+    for listing in listings:
+        first.setdefault(listing.listing_id, listing)
+    return list(first.values())
 
 
 Reader = Callable[[Sequence[str]], Mapping[str, Sequence[Listing]]]
@@ -211,24 +238,32 @@ def check(
     now: datetime,
     earlier: Mapping[str, str] | None = None,
     places: Sequence[str] | None = None,
+    named: NamedReader | None = None,
 ) -> Checked:
-    """Answer each code from what ``read`` finds for the valid ones (each read once); a code
-    ``earlier`` holds (a bulk check's earlier block: code → its line) is a repeat, and
-    ``places`` name where each code was asked (``compacted``)."""
+    """Answer each code from what ``read`` finds for the valid ones (each read once), and a
+    person's also from what ``named`` finds naming the person; a code ``earlier`` holds (a
+    bulk check's earlier block: code → its line) is a repeat, and ``places`` name where each
+    code was asked (``compacted``)."""
     as_region = request.as_region or viewer.region
     valid, invalid = compacted(request.codes, now, earlier, places)
-    held = read(sorted(set(valid.values())))
+    codes = sorted(set(valid.values()))
+    held = read(codes)
+    naming = named(codes) if named is not None else Named()
     today = china_date(now)
     views: dict[str, SubjectView | None] = {
         code: subject_view(
             [as_on(x, today) for x in held.get(code, ())], as_region, agreements, today, viewer
         )
-        for code in set(valid.values())
+        for code in codes
+    }
+    persons = {  # as the person query shows each number's listings to the same asker
+        code: person_view(code, xs, viewer, agreements, today, as_region, naming.subjects)
+        for code, xs in naming.listings.items()
     }
     results = tuple(
         CheckResult(index=i, credit_code=None, found=False, error=invalid[i])
         if i in invalid
-        else _result(i, valid[i], views[valid[i]])
+        else _result(i, valid[i], views[valid[i]], persons.get(valid[i]))
         for i in range(len(request.codes))
     )
     outcome = CheckOutcome(
@@ -243,10 +278,19 @@ def check(
     return Checked(outcome, valid)
 
 
-def _result(index: int, code: str, view: SubjectView | None) -> CheckResult:
-    if view is None:
-        return CheckResult(index=index, credit_code=mask(code), found=False)
-    return CheckResult(index=index, credit_code=view.credit_code, found=True, subject=view)
+def _result(
+    index: int, code: str, view: SubjectView | None, named: PersonView | None
+) -> CheckResult:
+    """The code as its own listings show it (else as those naming the person do: in full only
+    where one shows it in full to the asker)."""
+    shown = view.credit_code if view is not None else named.id_number if named else mask(code)
+    return CheckResult(
+        index=index,
+        credit_code=shown,
+        found=view is not None or named is not None,
+        subject=view,
+        named_in=named.listings if named is not None else (),
+    )
 
 
 def _applying(view: SubjectView, kind: ListKind, listed_as: ListedAs | None = None) -> bool:
@@ -266,7 +310,7 @@ def _summary(results: Sequence[CheckResult]) -> CheckSummary:
     views = [r.subject for r in results if r.subject is not None]
     return CheckSummary(
         checked=len(results),
-        found=len(views),
+        found=sum(1 for r in results if r.found),
         invalid=sum(1 for r in results if r.error is not None),
         black=sum(1 for v in views if _applying(v, ListKind.BLACK, ListedAs.BLACK_LIST)),
         dishonesty_records=sum(
@@ -275,4 +319,16 @@ def _summary(results: Sequence[CheckResult]) -> CheckSummary:
         red=sum(1 for v in views if _applying(v, ListKind.RED)),
         intensified=sum(1 for v in views if v.intensified),
         broken_commitments=sum(1 for v in views if v.commitments.broken),
+        named_in_black=sum(1 for r in results if any(map(_applying_black, r.named_in))),
+    )
+
+
+def _applying_black(named: PersonListing) -> bool:
+    """A black-list entry naming the person that applies: in force, not suspended, and not
+    refused recognition by the region asked for."""
+    return (
+        named.listing.kind is ListKind.BLACK
+        and named.status is ListingStatus.ACTIVE
+        and named.recognised is not False
+        and named.suspended_because is None
     )

@@ -38,6 +38,7 @@ from gateway.checks.batch import (
     check,
     compacted,
 )
+from gateway.checks.named import NamedReader
 from gateway.checks.report import ReportSigning, ResultsFile
 from gateway.checks.result_lines import CodeLine, codes_of, erasable, result_line
 from gateway.intake import (
@@ -136,9 +137,12 @@ class BulkCheck:
         answers: Answers,
         tries: TryLimit,
         opening_key: Callable[[str, str, str], bytes],
+        named: NamedReader | None = None,
     ) -> None:
         """``opening_key``: a check's key to its openings (``report_codes``), by its kind
-        (``bulk``), asking region and id."""
+        (``bulk``), asking region and id; ``named``: the listings naming each person checked
+        (``gateway.checks.named``)."""
+        self._named = named
         self._tries = tries  # a day's tries at one masked number (review 48 F1)
         self._opening_key = opening_key
         self._read = read
@@ -203,7 +207,7 @@ class BulkCheck:
                 as_region=manifest.as_region,
             )
             places = [f"line {number}" for number, _ in codes]
-            result = check(request, viewer, self._read, agreements, at, first, places)
+            result = check(request, viewer, self._read, agreements, at, first, places, self._named)
             for index, code in result.codes.items():
                 first[code] = places[index]
             key, looked = self._trail_key(), replace(asked, viewer=viewer, at=at)

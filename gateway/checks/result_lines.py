@@ -27,10 +27,12 @@ def erasable(answer: CheckResult, code: str | None) -> set[str]:
     """The listings a result line shows that a purge may one day erase: all of them when the
     code asked (``code``, compacted: the line may show it masked) is a person's, whatever they
     were stored as (review 294: a foreign resident's stored as an organisation's by an earlier
-    release, shown masked, was judged no person's and its file never noted for the purge)."""
+    release, shown masked, was judged no person's and its file never noted for the purge),
+    and every listing shown naming the person."""
     shown = answer.subject.listings if answer.subject is not None else ()
     person = code is not None and is_natural_person(code)
-    return {v.listing.listing_id for v in shown if person or may_be_purged(v.listing)}
+    naming = {p.listing.listing_id for p in answer.named_in}  # each ties the person to it
+    return naming | {v.listing.listing_id for v in shown if person or may_be_purged(v.listing)}
 
 
 def result_line(

@@ -89,6 +89,7 @@ def test_each_code_is_answered_as_the_one_stop_query_answers_the_same_caller(gat
         "red": 0,
         "intensified": 0,
         "broken_commitments": 0,
+        "named_in_black": 0,
     }
     assert answer["report"] is None
 

@@ -111,9 +111,7 @@ PROVES = (
 )
 DOES_NOT_PROVE = (
     "It does not prove that any listing is still in force now (check again for that), that "
-    "the report was used for the purpose it names, or anything about codes it does not list. "
-    "A person's code is checked as a subject: listings of organisations that name the person "
-    "as a responsible person (法定代表人, 主要负责人) are not in it; the person query shows those."
+    "the report was used for the purpose it names, or anything about codes it does not list."
 )
 
 
