@@ -17,6 +17,7 @@ from test_checks_route import gateway_keys
 from upload_support import uploaded
 
 import app as gateway_app
+from gateway_client.cli.checks import _table
 from gateway_client.contract import mask, verify_report
 
 PERSON_TRAIL = f"/v1/subjects/{REPRESENTATIVE_ID}/trail"
@@ -113,3 +114,16 @@ def test_a_bulk_check_shows_them_and_its_file_goes_with_the_listings_purge(
         Key={"subject": {"S": f"answered#{company}"}, "entry": {"S": f"{HUNAN}#{upload_id}"}},
     )
     assert "Item" in noted, "the result file is noted for the company listing's purge"
+
+
+def test_the_command_lines_table_tells_the_person_is_named_in_a_black_listing(
+    gateway: Gateway, listed: tuple[Askers, str]
+) -> None:
+    askers, _ = listed
+
+    table = _table(checked(gateway, askers, "owner"))
+
+    [row] = [line for line in table.splitlines() if REPRESENTATIVE_ID in line]  # the owner's
+    assert "nothing found" not in row
+    assert "named in 1 other listing(s): black applies" in row
+    assert "1 named in black" in table

@@ -159,13 +159,16 @@ def _table(answer: dict[str, Any]) -> str:
     rows = []
     for result in answer["results"]:
         subject = result.get("subject") or {}
+        named = result.get("named_in") or []  # a person's: others' listings naming them
         if result.get("error"):
             outcome = f"error: {result['error']['message']}"
-        elif not subject:
+        elif not subject and not named:
             outcome = "nothing found"
         else:  # what applies, as the signed summary counts it (review 311)
-            applies = "+".join(applying(subject["listings"])) or "none applies"
-            outcome = applies + (" (intensified)" if subject.get("intensified") else "")
+            outcome = "; ".join(
+                ([_applies(subject)] if subject else [])
+                + ([f"named in {len(named)} other listing(s): {_naming(named)}"] if named else [])
+            )
         code = result.get("credit_code") or "-"
         rows.append([result["index"] + 1, code, subject.get("subject_name", ""), outcome])
     summary = answer["summary"]
@@ -173,9 +176,27 @@ def _table(answer: dict[str, Any]) -> str:
         f"check {answer['check_id']} as {answer.get('as_region') or 'no region'}: "
         f"{summary['checked']} checked, {summary['found']} found, {summary['black']} black, "
         f"{summary.get('dishonesty_records', 0)} dishonesty records, "  # a gateway before: none
-        f"{summary['red']} red, {summary['invalid']} invalid"
+        f"{summary['red']} red, {summary['invalid']} invalid, "
+        f"{summary.get('named_in_black', 0)} named in black"  # a gateway before: none
     )
     return head + "\n\n" + render(["#", "code", "subject", "listings"], rows)
+
+
+def _applies(subject: dict[str, Any]) -> str:
+    applies = "+".join(applying(subject["listings"])) or "none applies"
+    return applies + (" (intensified)" if subject.get("intensified") else "")
+
+
+def _naming(named: list[dict[str, Any]]) -> str:
+    """Whether a black-list entry naming the person applies, as the summary counts it."""
+    black = any(
+        x["listing"]["kind"] == "black"
+        and x["status"] == "active"
+        and x.get("recognised") is not False
+        and not x.get("suspended_because")
+        for x in named
+    )
+    return "black applies" if black else "none applies"
 
 
 def _keys(args: argparse.Namespace) -> tuple[list[PublishedKey], str]:
