@@ -20,6 +20,7 @@ from gateway_client.contract import (
     PURPOSE_LABELS,
     applying,
     load_catalogue,
+    named_black,
 )
 from gateway_client.private_files import open_private
 
@@ -54,11 +55,17 @@ def _beijing(moment: str) -> str:
 def _outcome(result: dict[str, Any]) -> str:
     if result.get("error"):
         return "无效代码 invalid"
-    subject = result.get("subject")
-    if not subject:
+    subject, named = result.get("subject"), result.get("named_in") or []
+    if not subject and not named:
         return "未发现 none found"
-    found = applying(subject["listings"])
-    return "、".join(_LABELS[name] for name in found) or "无适用名单 none applies"
+    said = ""
+    if subject:
+        found = applying(subject["listings"])
+        said = "、".join(_LABELS[name] for name in found) or "无适用名单 none applies"
+    if named:  # 落实到人: a person named in others' listings (a company's legal representative)
+        tail = "黑名单 black" if named_black(named) else "无适用名单 none applies"
+        said += ("；" if said else "") + f"作为责任人 named in {len(named)}: {tail}"
+    return said
 
 
 _LABELS = {

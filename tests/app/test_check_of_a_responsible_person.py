@@ -19,6 +19,7 @@ from upload_support import uploaded
 import app as gateway_app
 from gateway_client.cli.checks import _table
 from gateway_client.contract import mask, verify_report
+from gateway_client.report_pdf import _outcome
 
 PERSON_TRAIL = f"/v1/subjects/{REPRESENTATIVE_ID}/trail"
 
@@ -127,3 +128,13 @@ def test_the_command_lines_table_tells_the_person_is_named_in_a_black_listing(
     assert "nothing found" not in row
     assert "named in 1 other listing(s): black applies" in row
     assert "1 named in black" in table
+
+
+def test_the_pdf_row_tells_the_person_is_named_in_a_black_listing(
+    gateway: Gateway, listed: tuple[Askers, str]
+) -> None:
+    askers, _ = listed
+
+    [result] = checked(gateway, askers, "owner")["report"]["content"]["results"]
+
+    assert _outcome(result) == "作为责任人 named in 1: 黑名单 black"

@@ -22,6 +22,7 @@ from gateway_client.contract import (
     PROVES_SPAN,
     PublishedKey,
     applying,
+    named_black,
     opening_at,
     verify_report,
 )
@@ -188,15 +189,7 @@ def _applies(subject: dict[str, Any]) -> str:
 
 
 def _naming(named: list[dict[str, Any]]) -> str:
-    """Whether a black-list entry naming the person applies, as the summary counts it."""
-    black = any(
-        x["listing"]["kind"] == "black"
-        and x["status"] == "active"
-        and x.get("recognised") is not False
-        and not x.get("suspended_because")
-        for x in named
-    )
-    return "black applies" if black else "none applies"
+    return "black applies" if named_black(named) else "none applies"
 
 
 def _keys(args: argparse.Namespace) -> tuple[list[PublishedKey], str]:

@@ -240,7 +240,7 @@ from gateway_client.contract.report_codes import (
     committed_place,
     opening_at,
 )
-from gateway_client.contract.report_rows import APPLYING, applying
+from gateway_client.contract.report_rows import APPLYING, applying, named_black
 from gateway_client.contract.reports import (
     DOES_NOT_PROVE,
     PROVES,
@@ -517,6 +517,7 @@ __all__ = [
     "moved_from",
     "moves_since",
     "moves_since_line",
+    "named_black",
     "opening_at",
     "outcome_counted",
     "parent",

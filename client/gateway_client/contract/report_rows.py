@@ -32,6 +32,12 @@ def applying(views: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(name for name in APPLYING if name in found)
 
 
+def named_black(named: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether a person's ``named_in`` holds a black-list entry that applies (as the summary's
+    ``named_in_black`` counts it): the measures aimed at the person as its responsible person."""
+    return any(x["listing"]["kind"] == "black" and report_applies(x) for x in named)
+
+
 def _applying(view: Mapping[str, Any]) -> tuple[str, ...]:
     listing = view["listing"]
     if (listing.get("commitment") or {}).get("outcome") == "broken":
