@@ -24,6 +24,7 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from gateway.console_sessions import DEFAULT_TTL, HANDOFF_PREFIX, LONGEST_TTL, ConsoleSession
+from gateway.recognition.disclosure import key_named
 from gateway.validation import parse_request
 from gateway_client.contract import ConsoleSessionInvalid, Frozen, NotFound, RegionMismatch, errors
 
@@ -110,7 +111,7 @@ def _view(session: ConsoleSession) -> dict[str, object]:
         role=session.role,
         region=session.region,
         region_name=region.name if region else None,
-        key_id=session.key_id,
+        key_id=key_named(session.key_id),  # one registered before review 317 may hold a number
         expires_at=session.expires_at,
     ).model_dump(mode="json")
 

@@ -15,8 +15,14 @@ from chalice.app import Request
 from chalicelib import caller
 from gateway_client.contract import resident_ids_masked
 
-UPLOAD_TEXT = frozenset({"upload_id", "object_key", "result_key", "report_key", "message"})
-"""An upload's fields that name it as its platform did, or say what was wrong with a line."""
+UPLOAD_TEXT = frozenset(
+    {"upload_id", "object_key", "result_key", "report_key", "message", "key_id", "field"}
+)
+"""An upload's fields that name it as its platform did, or say what was wrong with a line (a
+line error's field kept before fields were masked as they were written, the signing key's id
+registered before ids were judged as text: review 394)."""
+SUBSCRIPTION_TEXT = frozenset({"description"})
+"""A subscription's field holding what its region wrote (stored before text refused numbers)."""
 OVERDUE_TEXT = frozenset({"objection_id", "deciding_authority", "decision_number"})
 """An overdue list's fields holding what a platform wrote."""
 

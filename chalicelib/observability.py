@@ -30,7 +30,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from chalice.app import Chalice, ConvertToMiddleware, Request, Response
 
-from gateway_client.contract import mask_ids_in, resident_ids_masked, values_masked
+from gateway_client.contract import mask_ids_in, resident_ids_masked, shown_input, values_masked
 
 SERVICE = "credit-gateway"
 NAMESPACE = "CreditGateway"
@@ -113,7 +113,8 @@ def correlate(**keys: str | None) -> None:
     """Add correlation keys to every line this invocation logs from now on (``None`` removes
     one). Kept per thread, so the local stack's concurrent requests do not mix them."""
     logger.thread_safe_remove_keys([k for k, v in keys.items() if v is None])
-    present = {k: v[:_KEY_LIMIT] for k, v in keys.items() if v is not None}
+    # masked before the cut (review 394: a number cut to 17 characters escaped the masking)
+    present = {k: shown_input(v, _KEY_LIMIT) for k, v in keys.items() if v is not None}
     if present:
         logger.thread_safe_append_keys(**present)
 

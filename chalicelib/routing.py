@@ -167,7 +167,8 @@ def require_plain(request: Request) -> None:
     coding = caller.headers(request).get("content-encoding")
     if coding is not None and coding.strip().lower() not in {"", "identity"}:
         raise UnsupportedMediaType(
-            f"content-encoding: {coding[:80]!r} is not decoded; send the body uncompressed",
+            f"content-encoding: {shown_input(coding, 80)!r} is not decoded; send the body "
+            "uncompressed",
             path="content-encoding",
         )
 
@@ -191,7 +192,7 @@ def require_json(request: Request) -> None:
     charsets = {value.strip().strip('"') for name, _, value in named if name.strip() == "charset"}
     if media != "application/json" or not charsets <= _UTF8:
         raise UnsupportedMediaType(
-            f"content-type: {given[:80]!r} is not read; send application/json (UTF-8)",
+            f"content-type: {shown_input(given, 80)!r} is not read; send application/json (UTF-8)",
             path="content-type",
         )
 

@@ -11,6 +11,7 @@ from chalice.app import Request, Response
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.caller import int_param
+from chalicelib.console_masking import SUBSCRIPTION_TEXT, for_console
 from chalicelib.http_errors import json_response
 from chalicelib.reply_pages import page_of
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
@@ -72,7 +73,8 @@ def list_subscriptions(request: Request) -> Response:
     found = container().subscription_admin.of_region(by, region)
     # a page a Lambda can return: every region's, whole, passed its 6 MB (review 386)
     page, following = page_of(found, _position, lambda s: s.public_view(), limit, after)
-    return json_response(200, {"subscriptions": page, "next": following})
+    body = {"subscriptions": page, "next": following}
+    return json_response(200, for_console(request, body, SUBSCRIPTION_TEXT))
 
 
 _PAGE, _MAX_PAGE = 200, 1000
@@ -87,7 +89,8 @@ def _position(subscription: Subscription) -> str:
 
 
 def get_subscription(request: Request, subscription_id: str) -> Response:
-    return json_response(200, owned_subscription(request, subscription_id).public_view())
+    view = owned_subscription(request, subscription_id).public_view()
+    return json_response(200, for_console(request, view, SUBSCRIPTION_TEXT))
 
 
 def update_subscription(request: Request, subscription_id: str) -> Response:
