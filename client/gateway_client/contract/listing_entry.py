@@ -277,12 +277,18 @@ def _outside_the_promise(name: str, day: date, info: ValidationInfo) -> str | No
     """Why a commitment's ``deadline`` or ``outcome_on`` falls outside the promise it dates,
     if it does. Neither before it was made nor took effect (review 388: a breach dated before
     ``valid_from`` was listed black); none after its period, and no deadline on the day it
-    ends (``valid_until`` is the first day out of force: such a promise is never overdue)."""
-    start = {"decided_on": info.data.get("decided_on"), "valid_from": info.data.get("valid_from")}
+    ends (``valid_until`` is the first day out of force: such a promise is never overdue).
+    The rules of review 388 judge input only: a commitment stored before them still reads
+    (review 393: its every read, and the tick, answered 500)."""
+    intake = intake_of(info) is not None
+    start = {"decided_on": info.data.get("decided_on")}
+    if intake:
+        start["valid_from"] = info.data.get("valid_from")
     for field, first in start.items():
         if first is not None and day < first:
             return f"before {field}"
     until = info.data.get("valid_until")
-    if until is not None and (day > until or (name == "deadline" and day == until)):
+    ends_on = intake and name == "deadline" and day == until
+    if until is not None and (day > until or ends_on):
         return "not before valid_until" if day == until else "after valid_until"
     return None
