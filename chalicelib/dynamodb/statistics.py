@@ -41,6 +41,7 @@ _MARKER_KEEP = timedelta(days=2)
 _TRANSACTION = 100  # TransactWriteItems' most actions
 _CONFLICT_TRIES = 5
 _REMOVE_SLICE = 200  # counter names a REMOVE clears: its expression stays under 4 KB
+_ZERO_SLICE = 150  # zeros a removal names: its condition's "= AND" stay within 300 operators
 _ADD_SLICE = 150  # counters an ADD adds (a name and a value each): the same bound
 _PART = "#part"
 _MOVED_MEANWHILE = {  # a zero counted since it was read, or a transaction on the item then
@@ -277,8 +278,8 @@ class DynamoStatistics(Table):
         dropped = 0
         for item in self._query(NATION, NOW):
             zeros = sorted(k for k, v in item.items() if _counter(k, v) and int(v["N"]) == 0)
-            for first in range(0, len(zeros), _REMOVE_SLICE):
-                dropped += self._remove_zeros(item["pk"], zeros[first : first + _REMOVE_SLICE])
+            for first in range(0, len(zeros), _ZERO_SLICE):
+                dropped += self._remove_zeros(item["pk"], zeros[first : first + _ZERO_SLICE])
         return dropped
 
     def _remove_zeros(self, pk: Any, counters: Sequence[str]) -> int:
