@@ -91,3 +91,25 @@ def test_a_refused_page_is_the_commands_refusal(monkeypatch: pytest.MonkeyPatch)
     )
 
     assert cli.main(["subscription", "list", "--url", "http://gw"]) != 0
+
+
+def _cycling() -> Any:
+    asked: list[str] = []
+    pages = {"": "B", "B": "A", "A": "B"}  # A → B → A → ...
+
+    def call(method: str, url: str, body: Any = None) -> Response:
+        after = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("after", [""])[0]
+        asked.append(after)
+        if len(asked) > 50:
+            raise RuntimeError(f"still paging after {len(asked)} requests: {asked[:6]}...")
+        return Response(200, {"subscriptions": [{"n": len(asked)}], "next": pages[after]}, {})
+
+    return call
+
+
+def test_a_next_that_returns_to_an_earlier_page_is_told() -> None:
+    """A → B → A (a stale page from a proxy, say) would page for ever (review 393)."""
+    with pytest.raises(CliError):
+        cli_operator.show_every_page(
+            _cycling(), "https://gw.example/v1/subscriptions", "subscriptions", {}
+        )

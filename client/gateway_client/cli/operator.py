@@ -95,7 +95,9 @@ def show_every_page(call: Call, url: str, listed: str, params: dict[str, str]) -
     shown as one; a refusal on any page is shown as the command's."""
     items: list[Any] = []
     after: str | None = ""
+    asked: set[str] = set()  # a next that leads back to a page asked already never ends
     while after is not None:
+        asked.add(after)
         query = urllib.parse.urlencode({k: v for k, v in {**params, "after": after}.items() if v})
         reply = call("GET", url + (f"?{query}" if query else ""))
         if reply.status != 200:
@@ -105,7 +107,7 @@ def show_every_page(call: Call, url: str, listed: str, params: dict[str, str]) -
         following = body.get("next") if isinstance(body, dict) else None
         if not isinstance(page, list):
             raise cli_errors.CliError(f"the gateway's answer holds no list of {listed}")
-        if following is not None and (not isinstance(following, str) or following == after):
+        if following is not None and (not isinstance(following, str) or following in asked):
             raise cli_errors.CliError(f"the gateway named {following!r} to go on from")
         items += page
         after = following
