@@ -230,6 +230,10 @@ def cases() -> list[dict[str, Any]]:
     v1a, v1, overlap = delivered(V1A, now), delivered(V1, now), delivered(rotating, now)
     assert overlap[0]["webhook-signature"].count("v1,") == 2  # the new secret's and the old's
     relabelled = ({**v1a[0], "x-credit-key-id": STRANGER.ed25519.key_id}, v1a[1])
+    # more signatures than the gateway sends (3): each more is a verification per listed key
+    # before the good one is reached (review 390: the Java example tried them all)
+    junk = " ".join("v1a," + base64.b64encode(bytes([n]) * 64).decode() for n in range(40))
+    crowded = ({**v1a[0], "webhook-signature": f"{junk} {v1a[0]['webhook-signature']}"}, v1a[1])
     old, ahead = now - timedelta(minutes=10), now + timedelta(minutes=10)
     return [
         case("v1a", v1a, True, keys),
@@ -255,6 +259,7 @@ def cases() -> list[dict[str, Any]]:
         case("a previous key still valid", delivered(V1A, now, RETIRED), True, still_valid),
         # the key id is a hint: a listed key verifies under any id (README, key rotation)
         case("a listed key under another id", relabelled, True, keys),
+        case("forty-one signatures", crowded, False, keys),
         case("challenge", challenged(V1A, now), True, keys, kind="challenge"),
         case("v1 challenge", challenged(V1, now), True, keys, kind="challenge", secret=SECRET),
         case(
