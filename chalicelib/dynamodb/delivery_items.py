@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Table, s, text
@@ -92,6 +93,16 @@ def part_of(state: DeliveryState, not_sent: str | None, status: int | None, kind
     if state is not DeliveryState.DEAD or not_sent in NEVER_SENT:
         return ORDINARY
     return DECLINABLE if declinable(not_sent, status, kind) else DEAD
+
+
+def may_be_sent(item: Mapping[str, Any]) -> bool:
+    """A stored record of a delivery that was sent or may be yet: any but a dead one settled
+    without a post for good (``NEVER_SENT``: in an ordinary partition, see ``part_of``), which
+    no re-drive sends (review 393: its listing's end went to a subscription never sent it)."""
+    if item.get("state", {}).get("S") != DeliveryState.DEAD.value:
+        return True
+    shard = item.get("subscription_shard", {}).get("S", "")
+    return any(f"#{part}" in shard for part in (DEAD, DECLINABLE))
 
 
 def index_keys(delivery: Delivery, attempt: Attempt, state: DeliveryState) -> dict[str, str]:

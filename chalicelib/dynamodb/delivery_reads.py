@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text
-from chalicelib.dynamodb.delivery_items import SharedRecognitions, kept_of
+from chalicelib.dynamodb.delivery_items import SharedRecognitions, kept_of, may_be_sent
 from chalicelib.dynamodb.delivery_listing import DeliveryListing
 from gateway.delivery import Delivery, DeliveryState, Resend, resend_of
 
@@ -51,7 +51,8 @@ class DeliveryReads(DeliveryListing):
             },
             **({} if owed else delivered),  # type: ignore[arg-type]
         )
-        return {text(item, "subscription_id") for page in pages for item in page.get("Items", [])}
+        items = (item for page in pages for item in page.get("Items", []))
+        return {text(x, "subscription_id") for x in items if not owed or may_be_sent(x)}
 
     def kept(self, delivery_id: str) -> Resend | None:
         """What a re-drive rebuilds the delivery from."""

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.batch_records import BATCH_RANGE_INDEX
+from chalicelib.dynamodb.delivery_items import may_be_sent
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery import MAX_LOG_SPAN, DeliveryState, delivery_id
@@ -67,7 +68,7 @@ class LoggedReceipts(Table):
                 {
                     "Keys": keys,
                     "ConsistentRead": True,
-                    "ProjectionExpression": "delivery_id, #state",
+                    "ProjectionExpression": "delivery_id, #state, subscription_shard",
                     "ExpressionAttributeNames": {"#state": "state"},
                 }
             )
@@ -75,7 +76,7 @@ class LoggedReceipts(Table):
             found |= {
                 named[text(x, "delivery_id")]
                 for x in items
-                if owed or text(x, "state") == delivered
+                if (may_be_sent(x) if owed else text(x, "state") == delivered)
             }
         return found
 
