@@ -36,7 +36,7 @@ class DeliveryReads(DeliveryListing):
         listing that ``by_listing`` holds (one partition per listing, so no scan): one not
         delivered at once, or of an event other than ``listing.changed``. The others, and the
         lines of delivered batches, are found from the log: ``delivery_receipts``. ``owed``:
-        those with any record of one, delivered or still to be (``OwedReceipts``)."""
+        those with a record of one that was or may yet be sent (``OwedReceipts``)."""
         delivered = {
             "FilterExpression": "#state = :delivered",
             "ExpressionAttributeNames": {"#state": "state"},

@@ -56,7 +56,7 @@ class LoggedReceipts(Table):
     def subscriptions_that_received(
         self, listing_id: str, asked: Collection[str], owed: bool = False
     ) -> set[str]:
-        """``owed``: those with a record in any state (``OwedReceipts``)."""
+        """``owed``: those with a record that was or may yet be sent (``may_be_sent``)."""
         if not asked:
             return set()
         named = {delivery_id(c, x): x for c in self._change_ids_of(listing_id) for x in asked}
@@ -181,11 +181,12 @@ class DeliveryReceipts:
 class OwedReceipts:
     """The receipts fan-out and re-evaluation plan by: a subscription holds a listing once an
     endpoint acknowledged it, and will once a record of a single delivery of it exists in any
-    state — retrying, parked while paused, pending or off, or dead (a re-drive sends it). A
-    change that ends the listing, or its recognition, then follows it there whatever the
-    subscription's filters say now (review 390: one parked or retrying when the filters
-    narrowed was sent, and its end never). Objection rights stay with what was delivered
-    (``RegionReceipts``)."""
+    state but one settled never to be sent (review 393) — retrying, parked while paused,
+    pending or off, or dead (a re-drive sends it). A change that ends the listing, or its
+    recognition, then follows it there whatever the subscription's filters say now (review
+    390: one parked or retrying when the filters narrowed was sent, and its end never). A
+    batch not yet delivered is not found (its lines are in its file). Objection rights stay
+    with what was delivered (``RegionReceipts``)."""
 
     def __init__(self, deliveries: DeliveryReceipts) -> None:
         self._deliveries = deliveries
