@@ -24,7 +24,7 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from gateway.console_sessions import DEFAULT_TTL, HANDOFF_PREFIX, LONGEST_TTL, ConsoleSession
-from gateway.recognition.disclosure import key_named
+from gateway.recognition import key_named
 from gateway.validation import parse_request
 from gateway_client.contract import ConsoleSessionInvalid, Frozen, NotFound, RegionMismatch, errors
 

@@ -14,6 +14,7 @@ from gateway.recognition.disclosure import (
     Viewer,
     disclosure,
     is_natural_person,
+    key_named,
     shown,
 )
 from gateway.recognition.feedback import (
@@ -120,6 +121,7 @@ __all__ = [
     "intensified_domains",
     "is_intensified",
     "is_natural_person",
+    "key_named",
     "keyed",
     "leaves_trail",
     "load_measures",
