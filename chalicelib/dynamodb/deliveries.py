@@ -64,7 +64,7 @@ from gateway_client.contract import Recognition, mask
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("credit_gateway.delivery")
 
 
 class DynamoDeliveryLog(DeliveryReads):

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _TRIES = 3
-log = logging.getLogger(__name__)
+log = logging.getLogger("credit_gateway.uploads")
 
 
 class UploadCounts(Table):
