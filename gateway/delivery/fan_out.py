@@ -166,8 +166,9 @@ class FanOut:
             trigger = black[-1][0]
             on = _later(china_date(trigger.occurred_at), today)
             owed = owed_at(subscriptions, logged.get(trigger.change_id), copies)
-            deliveries += plan_intensified(trigger, before, after, owed, agreements, on)
-            deliveries += plan_yield(trigger, before, after, planned, owed, agreements, on)
+            held = self.receipts.subscriptions_that_received
+            deliveries += plan_intensified(trigger, before, after, owed, agreements, on, held)
+            deliveries += plan_yield(trigger, before, after, planned, owed, agreements, on, held)
         firsts = self._reserved(deliveries)
         return stamped(deliveries, logged, lambda subscription_id, _count: firsts[subscription_id])
 

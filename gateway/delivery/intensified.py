@@ -5,10 +5,12 @@ The flag is about the subject, so every subscription of the region that takes an
 counted in it is told; the event carries a listing, so each is sent one its filters take
 (``Flip.offered``): the change that tipped the flag, where that listing counts, else a counted
 listing as it stands now, restated — masked wherever the region does not recognise it as it
-stands. A subscription whose filters take none is sent nothing (review 35: a listing, a
-person's ID number with it, went to subscriptions filtered away from it; reviews 36 and 37:
-filtering on the tipping listing alone left others untold, a record that counts for nothing
-tipped it, and a listing ended in the same batch went out as it had been, in full).
+stands. A subscription whose filters take none is sent one it holds (``gateway.delivery.
+holders``: its filters narrowed since, it still applies the flag it was told), else nothing
+(review 35: a listing, a person's ID number with it, went to subscriptions filtered away from
+it; reviews 36 and 37: filtering on the tipping listing alone left others untold, a record
+that counts for nothing tipped it, and a listing ended in the same batch went out as it had
+been, in full).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from gateway.delivery.holders import Received, holders
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
@@ -47,10 +50,12 @@ def plan_intensified(
     subscriptions: Sequence[Subscription],
     agreements: Sequence[Agreement],
     on: date,
+    received: Received | None = None,
 ) -> list[Delivery]:
     """A ``subject.intensified`` event for each subscriber region whose flag flips.
 
-    ``before`` and ``after`` are all of one subject's listings either side of ``trigger``.
+    ``before`` and ``after`` are all of one subject's listings either side of ``trigger``;
+    ``received``: who holds a listing (``gateway.delivery.holders``).
     """
     deliveries: list[Delivery] = []
     recognitions = remembered(agreements)
@@ -58,7 +63,7 @@ def plan_intensified(
         was = recognitions.counted(before, region, on)
         now = recognitions.counted(after, region, on)
         flip = Flip(trigger, was, now, after)
-        deliveries += intensified_events(flip, region, subscriptions, recognitions, on)
+        deliveries += intensified_events(flip, region, subscriptions, recognitions, on, received)
     return deliveries
 
 
@@ -97,30 +102,40 @@ def intensified_events(
     subscriptions: Sequence[Subscription],
     recognitions: Recognitions,
     on: date,
+    received: Received | None = None,
 ) -> list[Delivery]:
     """Deliveries to ``region``'s subscriptions when its flag flips (none when it does not),
-    each carrying the first offered change its filters take, masked where the region does not
-    recognise that listing as it stands."""
+    each carrying the first offered change its filters take, else the first it holds, masked
+    where the region does not recognise that listing as it stands."""
     domains = frozenset(x.domain for x in flip.now)
     raised = is_intensified(domains)
     if is_intensified(frozenset(x.domain for x in flip.was)) == raised:
         return []
     offered = flip.offered()
-    deliveries: list[Delivery] = []
+    carried: dict[str, Change] = {}
+    left_out: list[Subscription] = []
     for sub in subscriptions:
         if sub.region != region:
             continue
         change = next((x for x in offered if sub.filters.matches(x.listing)), None)
-        if change is None:  # its filters take none of the subject's listings counted
-            continue
+        if change is None:
+            left_out.append(sub)
+        else:
+            carried[sub.subscription_id] = change
+    for change in offered:
+        for sub in holders(received, change.listing.listing_id, left_out):
+            carried[sub.subscription_id] = change
+        left_out = [s for s in left_out if s.subscription_id not in carried]
+    deliveries: list[Delivery] = []
+    for subscription_id, change in carried.items():
         recognition = recognitions.of(change.listing, region, on)
         shown = for_subscriber(change, recognition)
         code = shown.listing.credit_code
         flag = Intensified(credit_code=code, intensified=raised, domains=tuple(sorted(domains)))
         deliveries.append(
             Delivery(
-                delivery_id=delivery_id(flip.trigger.change_id, sub.subscription_id, EVENT),
-                subscription_id=sub.subscription_id,
+                delivery_id=delivery_id(flip.trigger.change_id, subscription_id, EVENT),
+                subscription_id=subscription_id,
                 type=EVENT,
                 change=shown,
                 recognition=recognition,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
+from gateway.delivery.holders import Received, audience_of
 from gateway.delivery.planning import Delivery, delivery_id
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import Agreement, black_in_force, recognise, rewards, yielded
@@ -21,11 +22,14 @@ def plan_yield(
     subscriptions: Sequence[Subscription],
     agreements: Sequence[Agreement],
     on: date,
+    received: Received | None = None,
 ) -> list[Delivery]:
     """Deliveries for the subject's red listings in force when ``trigger`` flips its black
-    standing (``before`` and ``after``: all its listings either side). Red listings whose own
-    change is ``planned`` in the same batch already carry the new standing and are skipped;
-    a region that does not recognise a red listing had no incentives to lose and hears nothing.
+    standing (``before`` and ``after``: all its listings either side), to the subscriptions
+    whose filters take each or that hold it (``received``: ``gateway.delivery.holders``). Red
+    listings whose own change is ``planned`` in the same batch already carry the new standing
+    and are skipped; a region that does not recognise a red listing had no incentives to lose
+    and hears nothing.
     """
     if black_in_force(before) == black_in_force(after):
         return []
@@ -36,9 +40,7 @@ def plan_yield(
         if red.listing_id in planned:
             continue
         change = restated(red, f"{trigger.change_id}#yield", trigger.occurred_at)
-        for sub in subscriptions:
-            if not sub.filters.matches(red):
-                continue
+        for sub in audience_of(red, subscriptions, received):
             recognition = yielded(recognise(red, sub.region, agreements, on), red, after)
             if not (recognition.measures or recognition.suspended_measures):
                 continue

@@ -7,10 +7,11 @@ comparison over a whole table at once, and the two give the same deliveries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from gateway.delivery.holders import Received, holders
 from gateway.delivery.intensified import Flip, intensified_events
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber
 from gateway.delivery.subscription import Subscription
@@ -106,10 +107,6 @@ def _every(_: Listing) -> bool:
     return True
 
 
-Received = Callable[[str, Collection[str]], set[str]]
-"""Which of the given subscriptions were delivered the listing (``Receipts``)."""
-
-
 def subject_changes(
     listings: Sequence[Listing],
     comparison: Comparison,
@@ -120,10 +117,10 @@ def subject_changes(
 ) -> list[Delivery]:
     """Deliveries to the comparison's region only, for the subject's active listings whose
     recognition or measures differ (of those ``listed`` says to report) and, with ``flags``,
-    for its intensified flag when it flips. A listing recognised no longer is told so also to
-    the region's subscriptions that were delivered it though their filters leave it out now
-    (``received``): they hold it as recognised, with its measures, as fan-out owes a listing's
-    end to every subscription it went to (review 271).
+    for its intensified flag when it flips. A listing recognised no longer, or with a measure
+    fewer, is told so also to the region's subscriptions that hold it though their filters
+    leave it out now (``received``): they hold it as recognised, with its measures, as fan-out
+    owes a listing's end to every subscription it went to (reviews 271, 390); so is the flag.
 
     ``listings`` are all the subject's listings (red measures yield to a black listing in
     force, and the flag counts the subject's domains), even when only some are reported.
@@ -140,11 +137,11 @@ def subject_changes(
             continue
         change = restated(listing, c.cause, c.at)
         told = [sub for sub in ours if sub.filters.matches(listing)]
-        left_out = {sub.subscription_id for sub in ours if sub not in told}
-        if old.recognised and not new.recognised and left_out and received is not None:
-            # its end only, masked (review 273: not a listing in full its filters leave out)
-            got = received(listing.listing_id, left_out) & left_out
-            told += [sub for sub in ours if sub.subscription_id in got]
+        if _ends_measures(old, new):
+            # an end, masked when unrecognised (review 273: not a listing in full its filters
+            # leave out)
+            left_out = [sub for sub in ours if sub not in told]
+            told += holders(received, listing.listing_id, left_out)
         deliveries += [
             Delivery(
                 delivery_id=delivery_id(
@@ -172,8 +169,17 @@ def subject_changes(
         # Name the flip after the first listing counted where the flag is raised.
         change = restated((now if raised else was)[0], f"{c.cause}#intensified", c.at)
         flip = Flip(change, was, now, listings)
-        deliveries += intensified_events(flip, c.region, ours, remembered(c.after), c.on)
+        recognitions = remembered(c.after)
+        deliveries += intensified_events(flip, c.region, ours, recognitions, c.on, received)
     return deliveries
+
+
+def _ends_measures(old: Recognition, new: Recognition) -> bool:
+    """Whether the listing's recognition ends, or a measure applied under it does."""
+    applied = {m.measure_id for m in new.measures}
+    return old.recognised and (
+        not new.recognised or any(m.measure_id not in applied for m in old.measures)
+    )
 
 
 def recognition_changes(
