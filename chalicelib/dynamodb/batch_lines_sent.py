@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.batch_records import BATCH_RANGE_INDEX, line_recognitions, line_records
 from chalicelib.dynamodb.delivery_items import SharedRecognitions
-from gateway.delivery import MAX_LOG_SPAN
+from gateway.delivery import MAX_LOG_SPAN, DeliveryState
 from gateway_client.contract import Recognition
 
 if TYPE_CHECKING:
@@ -73,4 +73,5 @@ class BatchLinesSent(Table):
         for start in range(0, len(batches), _KEYS_AT_ONCE):
             keys = [{"delivery_id": s(i)} for i in batches[start : start + _KEYS_AT_ONCE]]
             items += self._batch_get({"Keys": keys, "ConsistentRead": True})
-        return items
+        # a batch being retried is in the index too (its lines owed: ``batch_records``)
+        return [x for x in items if text(x, "state") == DeliveryState.DELIVERED.value]

@@ -22,7 +22,9 @@ delivered:
 * ``first_log_sequence`` and ``line_logs`` (the lines' log sequences, a number set): its entry
   in ``by_batch_range`` (partition ``batch_of``, sort ``first_log_sequence``, ``line_logs``
   projected), from which receipts tell whether a subscription was delivered a logged change in
-  a batch (``delivery_receipts.BatchReceipts``).
+  a batch (``delivery_receipts.BatchReceipts``). A batch that failed has them from its first
+  failed attempt, its lines then owed (their ends follow them); only a delivered one's lines
+  were received.
 
 A batch not delivered is in ``by_subscription_shard`` too, from its first failed attempt, as
 one entry (``retrying_view``): while it fails it holds back everything queued behind it, and
@@ -152,11 +154,13 @@ def lines_dying_update(table: str, batch: Batch) -> dict[str, Any]:
 
 
 def attempt_update(
-    table: str, batch: Batch, attempt: Attempt, state: DeliveryState
+    table: str, batch: Batch, attempt: Attempt, state: DeliveryState, logs: Sequence[int] = ()
 ) -> dict[str, Any]:
     """The ``UpdateItem`` that appends an attempt of a batch not (yet) delivered: its state,
     subscription and message, and its entry in the subscription's list at the attempt's time
-    (shown while ``listed_whole``); refused once delivered."""
+    (shown while ``listed_whole``); refused once delivered. ``logs``, its lines' log
+    sequences: its entry in ``by_batch_range`` while it is retried, so that receipts count
+    its lines as owed (review 393 F1)."""
     values = {
         ":state": s(state.value),
         ":sub": s(batch.subscription_id),
@@ -172,6 +176,10 @@ def attempt_update(
         "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
         "subscription_shard = :shard, updated_at = :at, " + APPENDED
     )
+    if logs:
+        sets += ", first_log_sequence = :first, line_logs = :logs"
+        values[":first"] = {"N": str(min(logs))}
+        values[":logs"] = {"NS": [str(x) for x in sorted(set(logs))]}
     return {
         "TableName": table,
         "Key": {"delivery_id": s(batch.delivery_id)},

@@ -207,11 +207,17 @@ class DynamoDeliveryLog(DeliveryReads):
             },
         )
 
-    def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
+    def record(
+        self,
+        delivery: Delivery | Batch,
+        attempt: Attempt,
+        state: DeliveryState,
+        logs: Sequence[int] = (),
+    ) -> None:
         """One write: the whole small record on the first attempt, the attempt appended after;
         the subscription's shard key with it (records of the previous shape get it here)."""
         if isinstance(delivery, Batch):
-            self._record_batch(delivery, attempt, state)
+            self._record_batch(delivery, attempt, state, logs)
             return
         resend, shared = resend_doc(delivery)
         if shared is not None:
@@ -281,7 +287,9 @@ class DynamoDeliveryLog(DeliveryReads):
         """A delivered batch's counts and dead lines finished (``batch_settling``)."""
         self._batches.finish(batch_id)
 
-    def _record_batch(self, batch: Batch, attempt: Attempt, state: DeliveryState) -> None:
+    def _record_batch(
+        self, batch: Batch, attempt: Attempt, state: DeliveryState, logs: Sequence[int]
+    ) -> None:
         """The batch's own attempts (no listing, no change: the file's lines are recorded
         apart); once delivered, never turned back.
 
@@ -297,7 +305,7 @@ class DynamoDeliveryLog(DeliveryReads):
             self._excerpts.blank(batch.delivery_id)
         write_attempt(
             self._update_if,
-            attempt_update(self._table, batch, attempt, state),
+            attempt_update(self._table, batch, attempt, state, logs),
             self._client.get_item,
         )
         if dead and attempt.status != 0:

@@ -12,7 +12,8 @@ the listing's changes are logged:
 * a line has no record of its own (``batch_records``): a file's lines lie within
   ``MAX_LOG_SPAN`` of its first log sequence (``gateway.delivery.batching``), so one bounded
   query of ``by_batch_range`` per (subscription, logged sequence) finds the batch whose lines
-  hold that sequence, if any (``BatchReceipts``).
+  hold that sequence, if any, and its item's state whether it was delivered or is being
+  retried (``BatchReceipts``).
 
 Fan-out asks this for a change that settles a listing some subscription's filters no longer
 match; objections, for the objecting region; so it costs reads on those paths, never a write
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 
 _ASKED_AT_ONCE = 8  # (subscription, sequence) queries in flight
 _KEYS_AT_ONCE = 100  # a BatchGetItem's keys
+_DELIVERED = {DeliveryState.DELIVERED.value}
+# A batch being retried holds its lines as a single delivery being retried does; a dead one's
+# lines have records of their own (``LoggedReceipts``), or were never sent.
+_HOLDING = {DeliveryState.DELIVERED.value, DeliveryState.RETRYING.value}
 
 
 class _Singly(Protocol):
@@ -105,10 +110,11 @@ class BatchReceipts(Table):
         but: set[str],
         among: Collection[str] | None = None,
         retired: Collection[str] = (),
+        owed: bool = False,
     ) -> set[str]:
         """Those of ``among`` (default: every subscription) that have had batches, or are
         ``retired`` (deleted) and may have had, other than ``but`` (known to have received it
-        already), that were."""
+        already), that were; ``owed``: or have a batch holding it that is being retried."""
         retired = [x for x in retired if x not in but]
         batched = set(self._subscription_ids()) | (
             self._retired_batched(retired) if retired else set()
@@ -119,14 +125,17 @@ class BatchReceipts(Table):
         sequences = self._sequences_of(listing_id)
         if not sequences:
             return set()
+        states = _HOLDING if owed else _DELIVERED
         with ThreadPoolExecutor(max_workers=_ASKED_AT_ONCE) as pool:
-            found = pool.map(lambda x: self._received(x, sequences), asked)
+            found = pool.map(lambda x: self._received(x, sequences, states), asked)
             return {x for x, yes in zip(asked, found, strict=True) if yes}
 
-    def _received(self, subscription_id: str, sequences: list[int]) -> bool:
-        return any(self._in_a_batch(subscription_id, q) for q in sequences)
+    def _received(self, subscription_id: str, sequences: list[int], states: set[str]) -> bool:
+        return any(self._in_a_batch(subscription_id, q, states) for q in sequences)
 
-    def _in_a_batch(self, subscription_id: str, sequence: int) -> bool:
+    def _in_a_batch(self, subscription_id: str, sequence: int, states: set[str]) -> bool:
+        """Whether a batch of the subscription in one of ``states`` holds the sequence: the
+        index names the batches (a retried one's too), their items say which state."""
         found = self._query_items(
             TableName=self._table,
             IndexName=BATCH_RANGE_INDEX,
@@ -139,7 +148,19 @@ class BatchReceipts(Table):
             },
             ProjectionExpression="delivery_id",
         )
-        return next(found, None) is not None
+        batches = [{"delivery_id": s(text(x, "delivery_id"))} for x in found]
+        for start in range(0, len(batches), _KEYS_AT_ONCE):
+            items = self._batch_get(
+                {
+                    "Keys": batches[start : start + _KEYS_AT_ONCE],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "#state",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                }
+            )
+            if any(text(x, "state") in states for x in items):
+                return True
+        return False
 
 
 class DeliveryReceipts:
@@ -174,7 +195,7 @@ class DeliveryReceipts:
             listing_id, [x for x in asked if x not in found], owed
         )
         return found | self._batches.subscriptions_that_received(
-            listing_id, found, None if among is None else asked, retired
+            listing_id, found, None if among is None else asked, retired, owed
         )
 
 

@@ -162,8 +162,12 @@ def settle(
     state unchanged), and settling it delivered clears its lines' dead records when the mark
     is there (only then: the delivered path stays one write). A batch delivered already (a
     late copy) writes no dead line."""
-    if state not in _SETTLED:
-        log.record(batch, attempt, state)
+    if state not in _SETTLED:  # its lines owed while it is retried (review 393 F1)
+        if lines is None:  # an attempt cut off: as the file is now
+            found = file_lines(files, batch)
+            lines = found[1] if found else []
+        logs = [x.log_sequence for x in lines if x.log_sequence is not None]
+        log.record(batch, attempt, state, logs)
         if attempt.response_excerpt and _cut_since(files, batch):
             log.forget_answers(batch.delivery_id)
         return

@@ -194,9 +194,16 @@ class DeliveryLog(Protocol):
         clears the note; ``sending._may_be_cut_off`` says when)."""
         ...
 
-    def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
+    def record(
+        self,
+        delivery: Delivery | Batch,
+        attempt: Attempt,
+        state: DeliveryState,
+        logs: Sequence[int] = (),
+    ) -> None:
         """Append the attempt; a delivery once ``delivered`` never goes back. A batch's
-        record keeps its own attempts (each line of a dead batch gets a record of its own)."""
+        record keeps its own attempts (each line of a dead batch gets a record of its own);
+        ``logs``: a retried batch's lines' log sequences, which its lines are owed by."""
         ...
 
     def forget_answers(self, delivery_id: str) -> None:

@@ -47,10 +47,10 @@ def resumed_meanwhile(
             if held[0] == nth:
                 reply.update(as_operator(gateway, "post", path_of(created, "/resume")).json_body)
 
-        def record(self: Any, delivery: Any, attempt: Any, state: Any) -> None:
+        def record(self: Any, delivery: Any, attempt: Any, state: Any, logs: Any = ()) -> None:
             if attempt.not_sent == "paused" and not hasattr(delivery, "count"):
                 resume_first()
-            real_record(self, delivery, attempt, state)
+            real_record(self, delivery, attempt, state, logs)
 
         def settle(log: Any, files: Any, batch: Any, attempt: Any, *rest: Any) -> None:
             if attempt.not_sent == "paused":

@@ -55,10 +55,10 @@ FILES = cast("BatchFiles", Files())
 class CutShort(DynamoDeliveryLog):
     """The function dies before the batch's own dead record (after its lines')."""
 
-    def record(self, delivery: Any, attempt: Any, state: DeliveryState) -> None:
+    def record(self, delivery: Any, attempt: Any, state: DeliveryState, logs: Any = ()) -> None:
         if isinstance(delivery, Batch):
             raise TimeoutError("the function was cut off")
-        super().record(delivery, attempt, state)
+        super().record(delivery, attempt, state, logs)
 
 
 def delivered_count(statistics: DynamoStatistics) -> int:

@@ -363,7 +363,13 @@ class InMemoryDeliveryLog:
         if self._states.get(delivery_id) is not DeliveryState.DELIVERED:
             self._sending[delivery_id] = at
 
-    def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
+    def record(
+        self,
+        delivery: Delivery | Batch,
+        attempt: Attempt,
+        state: DeliveryState,
+        logs: Sequence[int] = (),  # a retried batch's lines: owed, which no fake asks about
+    ) -> None:
         key = delivery.record_key
         self._sending.pop(key, None)
         self.attempts.setdefault(key, []).append(attempt)
