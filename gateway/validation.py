@@ -129,15 +129,25 @@ def parse_json(body: bytes) -> Any:
 M = TypeVar("M", bound=BaseModel)
 
 
+LISTED_PROBLEMS = 100
+"""The problems a refusal lists, the first by position: a body within the size the gateway
+takes, of half a million unknown keys, listed them all in a 47 MB reply, which Lambda cannot
+answer (6 MB: a 502 for a client's mistake, review 397)."""
+
+
 def schema_error(exc: ValidationError) -> SchemaError:
-    """Every problem pydantic found, each with its ``path``; the first one in the message."""
+    """The first ``LISTED_PROBLEMS`` problems pydantic found, each with its ``path``
+    (``errors_truncated`` when there were more); the first one in the message."""
     problems = [
         {"path": path_of(e) or "body", "code": error_code(e["type"]), "message": message_of(e)}
         for e in exc.errors(include_url=False)
         if not _short_of_failed_items(e)
     ]
     first = problems[0]
-    return SchemaError(f"{first['path']}: {first['message']}", path=first["path"], errors=problems)
+    listed: dict[str, object] = {"errors": problems[:LISTED_PROBLEMS]}
+    if len(problems) > LISTED_PROBLEMS:
+        listed["errors_truncated"] = True
+    return SchemaError(f"{first['path']}: {first['message']}", path=first["path"], **listed)
 
 
 def _short_of_failed_items(error: ErrorDetails) -> bool:
