@@ -234,11 +234,19 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
         return line_errors(line, exc)
 
 
+LINE_ERRORS = 20
+"""The problems a line's refusal keeps, the first by position: a line of 256 KiB can hold
+30,000 unknown keys, and every one kept (19 MB a line, a block of 500 lines held until it is
+counted) took the ingest function past its memory, again at each retry, the upload stuck and
+the lines after it never stored (review 397)."""
+
+
 def line_errors(line: Line, exc: ValidationError) -> list[LineError]:
-    """Every problem a line's validation found, each on its field (a bulk check's lines too)."""
+    """The first ``LINE_ERRORS`` problems a line's validation found, each on its field (a
+    bulk check's lines too); the line is refused whatever the rest were."""
     return [
         line_error(line, path_of(e), error_code(e["type"]), message_of(e))
-        for e in exc.errors(include_url=False)
+        for e in exc.errors(include_url=False)[:LINE_ERRORS]
     ]
 
 
