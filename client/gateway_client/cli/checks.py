@@ -34,7 +34,9 @@ from gateway_client.uploader import BulkUploader, describe
 def _codes(args: argparse.Namespace) -> list[str]:
     codes = list(args.codes)
     if args.codes_file:
-        text = Path(args.codes_file).read_text(encoding="utf-8")
+        # "UTF-8 with BOM", as Notepad and Excel's "CSV UTF-8" save it: the BOM is no part of
+        # the first code (review 397: sent with it, that code was "not found")
+        text = Path(args.codes_file).read_text(encoding="utf-8-sig")
         codes += [line.strip() for line in text.splitlines() if line.strip()]
     if not codes:
         raise cli_errors.CliError("name at least one code, or --codes-file FILE (one a line)")

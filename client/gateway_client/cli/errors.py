@@ -111,8 +111,9 @@ def read_json_body(path: str) -> bytes:
 
 
 def _text(path: str) -> str:
+    """The file's text, without the BOM Windows tools write first."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CliError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
