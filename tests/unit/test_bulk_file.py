@@ -42,12 +42,13 @@ SHA = "0" * 64
 
 
 def expected_lines(content: bytes, limit: int = MAX_LINE_BYTES) -> list[Line]:
-    """The model: split on b"\\n", number from 1, keep what is overlong or not blank."""
+    """The model: split on b"\\n", number from 1, keep what is not blank (however long a
+    blank line is), flagged overlong past ``limit``."""
     found: list[Line] = []
     position = 0
     for number, raw in enumerate(content.split(b"\n"), start=1):
         end = min(position + len(raw) + 1, len(content))
-        if len(raw) > limit:
+        if raw.strip() and len(raw) > limit:
             found.append(Line(number, end, b"", True))
         elif raw.strip():
             found.append(Line(number, end, raw, False))
@@ -147,6 +148,16 @@ def test_a_line_of_exactly_the_limit_is_kept_and_one_byte_more_is_overlong() -> 
 def test_blank_lines_are_skipped_but_numbered() -> None:
     lines = list(lines_of([b"\n  \n{}\r\n\t\n{}"]))
     assert [(x.number, x.text, x.end) for x in lines] == [(3, b"{}\r", 8), (5, b"{}", 12)]
+
+
+def test_a_blank_line_past_the_limit_is_skipped_but_numbered() -> None:
+    """A check file's line of spaces past its 4 KiB: counted by the manifest's reading (the
+    entries' limit) as blank, it was refused as overlong by the check's (review 397)."""
+    content = b" " * 5000 + b"\r\n" + b"{}\n" + b"x" * 5000
+
+    lines = list(lines_of([content[:3000], content[3000:]], most=4096))
+
+    assert [(x.number, x.text, x.overlong) for x in lines] == [(2, b"{}", False), (3, b"", True)]
 
 
 def test_an_empty_stream_yields_nothing() -> None:
