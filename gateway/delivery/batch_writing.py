@@ -83,6 +83,13 @@ class Batcher:
                 queued.append(batch)
         return queued
 
+    def discard(self, planned: Sequence[Delivery | Batch]) -> None:
+        """Remove the files of a plan never queued, which fan-out is to make again: written
+        once, a file kept under its key would be announced as the first plan made it."""
+        for item in planned:
+            if isinstance(item, Batch):
+                self.files.remove(item.key)
+
     def _write(
         self, lines: Sequence[Delivery], region: str, gone: set[int], shared: Shared
     ) -> Written:

@@ -109,7 +109,10 @@ class FanOut:
                 # an agreement saved while this was planned: its re-evaluation may restate
                 # these listings before this batch is queued, and the batch, planned on the
                 # agreements before, would then have the last word (review 295); planned
-                # again (new numbers: a sequence may skip; a batch file written stays as is)
+                # again (new numbers: a sequence may skip), its files written anew (review
+                # 396: kept, the file written first went out, its lines as planned before)
+                if self.batcher is not None:
+                    self.batcher.discard(queued)
                 fresh = worker.submit(self._context, steps)
                 subscriptions, numbered, queued = self._planned(steps, logged, fresh)
         if numbered:
