@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from gateway.lifecycle import breach_kept, content_version, named_before, unsettles
+from gateway.lifecycle import (
+    breach_kept,
+    checked_status,
+    content_version,
+    named_before,
+    unsettles,
+)
 from gateway.ownership import may_change
 from gateway_client.contract import Listing, ListingEntry
 
@@ -39,8 +45,9 @@ class DedupPlan:
 def carried_over(update: Listing, held: Listing) -> Listing:
     """New content from the source; the owner and lifecycle state (status, objection,
     history, the performance a removal recorded) stay: an update never moves a listing to
-    another region."""
-    return update.model_copy(
+    another region. Under an open objection the status is judged on the new content (a grade
+    raised to an incentive is not suspended, one lowered to a poor grade is: review 395)."""
+    carried = update.model_copy(
         update={
             "origin_region": held.origin_region,
             "status": held.status,
@@ -52,6 +59,7 @@ def carried_over(update: Listing, held: Listing) -> Listing:
             **named_before(held, update.responsible_persons),
         }
     )
+    return carried.model_copy(update={"status": checked_status(carried)})
 
 
 _ENTRY = tuple(name for name in ListingEntry.model_fields if name != "origin_region")

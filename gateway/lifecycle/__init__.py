@@ -60,6 +60,7 @@ from gateway.lifecycle.rules import (
     removed_status,
 )
 from gateway.lifecycle.service import LifecycleService, ListingChanged, ObjectionIdReused
+from gateway.lifecycle.suspension import checked_status
 from gateway.lifecycle.tick import PAGE as INDEX_PAGE
 from gateway.lifecycle.tick import TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
@@ -109,6 +110,7 @@ __all__ = [
     "WorkdayCalendar",
     "as_on",
     "breach_kept",
+    "checked_status",
     "content_version",
     "dates_problem",
     "days_corrected",

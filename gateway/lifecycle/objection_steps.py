@@ -27,6 +27,7 @@ from gateway.lifecycle.rules import (
     next_version,
     refuse_stale,
 )
+from gateway.lifecycle.suspension import incentive
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import (
     OPERATOR,
@@ -112,8 +113,9 @@ def check_refiling(listing: Listing, region: str, now: datetime) -> None:
 def verification_status(listing: Listing, objection: Objection) -> ListingStatus:
     """The status once the owner has the notice: the verification period (核查期间) begins, and
     where the policy says so the measures are suspended for it (seed 001 二(四)6). Until then a
-    filing by another region changes nothing of the owner's listing."""
-    if objection.suspends and listing.status is ListingStatus.ACTIVE:
+    filing by another region changes nothing of the owner's listing. Only punishment waits
+    (``gateway.lifecycle.suspension``)."""
+    if objection.suspends and listing.status is ListingStatus.ACTIVE and not incentive(listing):
         return ListingStatus.SUSPENDED
     return listing.status
 

@@ -20,6 +20,7 @@ from gateway.lifecycle.requests import (
     Stamped,
 )
 from gateway.lifecycle.retention import named_before
+from gateway.lifecycle.suspension import incentive
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.ownership import GATEWAY
 from gateway.promotion import fresh_salt
@@ -252,7 +253,9 @@ def file_objection(
     )
     # The verification period (核查期间), and with it any suspension, begins with the notice: a
     # filing the owner has not yet received leaves the owner's listing as it is.
-    status = ListingStatus.SUSPENDED if policy.suspends and noticed else listing.status
+    # only punishment waits (``gateway.lifecycle.suspension``)
+    suspends = policy.suspends and noticed and not incentive(listing)
+    status = ListingStatus.SUSPENDED if suspends else listing.status
     history = _step(
         listing, "objection_filed", status, now, by, f"objection {filing.objection_id} filed"
     )

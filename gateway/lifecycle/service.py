@@ -63,10 +63,8 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
-    ListKind,
     Objection,
     china_date,
-    grade_in,
     in_chain,
 )
 
@@ -212,13 +210,11 @@ class LifecycleService:
             # filings and decisions in a loop grew the listing's history, sent whole with every
             # change, until its writes failed (review 292).
             check_refiling(held, by, self._clock.now())
-        if (not noticed and by != OPERATOR) or _incentive(held):
+        if not noticed and by != OPERATOR:
             # A recipient region's objection is a notice to the owner, never a suspension of
             # the owner's listing: else any subscriber could keep any listing suspended
-            # everywhere, filing after filing. The owner suspends by filing itself. And only
-            # punishment waits for the check (联合惩戒措施在信息核实期间暂不执行): an objection
-            # to a red listing or an incentive grade kept its incentives from the subject
-            # everywhere while it was checked (review 391).
+            # everywhere, filing after filing. The owner suspends by filing itself; and only
+            # punishment waits for the check (``gateway.lifecycle.suspension``).
             policy = policy.model_copy(update={"suspends": False})
         moved = file_objection(
             held, filing, by, self._clock.now(), policy, self._workdays, noticed=noticed
@@ -393,9 +389,3 @@ def _filed_as(held: Objection | None, filing: ObjectionFiling, by: str) -> bool:
         held.reason,
         held.on_behalf,
     ) == (filing.objection_id, by, filing.reason, filing.on_behalf)
-
-
-def _incentive(listing: Listing) -> bool:
-    """A red listing, or a grade its scheme calls an incentive: no punishment to suspend while
-    an objection to it is checked (联合惩戒措施在信息核实期间暂不执行, review 391)."""
-    return listing.kind is ListKind.RED or grade_in(listing, "incentive_grades")
