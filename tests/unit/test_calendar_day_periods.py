@@ -45,7 +45,7 @@ def test_twenty_calendar_days_end_on_a_working_day(start: date, ends: date) -> N
 def test_a_period_of_months_ends_the_day_after_its_last(
     start: date, months: int, after: date
 ) -> None:
-    """民法典 202: the period's last day is the day matching its start, or the month's last
-    where there is none; the day after it is when a listing stops (review 198)."""
+    """A period of months whose first day is ``start`` stops on the day matching it, or, where
+    the end month has none, the day after that month's last (民法典 202; review 198)."""
     assert months_after(start, months) == after
     assert months_after(start, months) >= add_months(start, months)

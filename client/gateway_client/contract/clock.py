@@ -22,10 +22,14 @@ def add_months(day: date, months: int) -> date:
 
 
 def months_after(day: date, months: int) -> date:
-    """The first day after a period of ``months`` months from ``day`` (its end, exclusive, as
-    ``valid_until`` is): the same day ``months`` later, or, where that month has no such day,
-    the first of the next — the month's last day is then the period's last (民法典 202; review
-    198: a year from 29 February 2024 ended on 28 February 2025, a day short)."""
+    """The first day after a period of ``months`` months whose first day is ``day`` (its end,
+    exclusive, as ``valid_until`` is; ``day`` counted, as a validity period is written — 自 3 月
+    1 日至次年 2 月 28 日 — and as README says): the same day ``months`` later, or, where that
+    month has no such day, the first of the next — the month's last day is then the period's
+    last (民法典 202; review 198: a year from 29 February 2024 ended on 28 February 2025, a day
+    short). Periods of days counted from an event (a notice) leave its day out instead
+    (``gateway.lifecycle.objection_timeline.period_end``; review 395 read README's earlier
+    words so)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     last = calendar.monthrange(year, month)[1]
