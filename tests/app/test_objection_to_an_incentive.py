@@ -6,7 +6,6 @@ everywhere until the decision)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from app_support import CREDIT_CODE, GUANGDONG
@@ -17,6 +16,7 @@ from lifecycle_support import (
     pushed,
     recent_entry,
 )
+from test_grade_changed_under_objection import grade_entry
 
 from gateway.delivery.planning import payload_for
 
@@ -81,20 +81,7 @@ def test_the_owners_objection_to_an_a_tax_grade_does_not_suspend_it(gateway) -> 
     """An incentive grade (an A tax grade: ``incentive_grades``) is no punishment either."""
     life = Lifecycle(gateway)
     owner = gateway.register_platform(QINGCHENG)
-    grade = recent_entry(
-        kind="evaluation",
-        domain="tax_credit",
-        reason="2025年度纳税信用评价",
-        subject_name="清远某某化工有限公司",
-        deciding_authority="国家税务总局清远市清城区税务局",
-        decision_number="清城税信评〔2026〕5号",
-        evaluation={"scheme": "tax_credit_grade", "grade": "A"},
-    )
-    until = date.fromisoformat(grade["valid_from"]) + timedelta(days=300)
-    grade["valid_until"] = until.isoformat()
-    grade.pop("severity")
-    grade.pop("legal_basis")
-    listing_id = pushed(gateway, owner, QINGCHENG, grade)
+    listing_id = pushed(gateway, owner, QINGCHENG, grade_entry("A", 1))
 
     filed = life.file_objection(CREDIT_CODE, listing_id, "o-a-1", owner, reason="年度有误")
 
