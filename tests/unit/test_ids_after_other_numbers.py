@@ -4,7 +4,7 @@ before it: the search tries each digit group, not each 18-digit candidate whole 
 from __future__ import annotations
 
 from builders import make_resident_id
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gateway_client.contract import masking
@@ -15,6 +15,7 @@ GROUPS = st.lists(st.text(alphabet="0123456789", min_size=1, max_size=8), max_si
 
 @settings(max_examples=200, deadline=None)
 @given(before=GROUPS, separator=st.sampled_from([" ", "-", " - ", "/", "."]))
+@example(before=["35330", "0", "19", "3702"], separator=" ")  # made a number with its 1st group
 def test_an_id_in_groups_after_other_numbers_is_found_and_masked(
     before: list[str], separator: str
 ) -> None:
