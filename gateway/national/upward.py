@@ -23,6 +23,7 @@ from gateway_client.contract import (
     RegionCode,
     Severity,
     is_national_source,
+    judged_severity,
     jurisdiction_exists,
     within,
 )
@@ -70,7 +71,7 @@ class UpwardRule(Frozen):
             and within(listing.origin_region, self.target)
             and (not self.kinds or listing.kind in self.kinds)
             and (not self.domains or listing.domain in self.domains)
-            and (not self.severities or listing.severity in self.severities)
+            and (not self.severities or judged_severity(listing) in self.severities)
         )
 
     def deadline(self, listing: Listing) -> datetime:

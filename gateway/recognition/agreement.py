@@ -31,6 +31,7 @@ from gateway_client.contract import (
     Severity,
     china_date,
     intake_of,
+    judged_severity,
     load_catalogue,
     rank,
     within,
@@ -179,10 +180,11 @@ class AgreementTerms(Frozen):
             return NotRecognised.KIND_NOT_COVERED
         if self.domains and listing.domain not in self.domains:
             return NotRecognised.DOMAIN_NOT_COVERED
+        severity = judged_severity(listing)
         if (
             listing.kind is ListKind.BLACK
             and self.min_severity is not None
-            and (listing.severity is None or rank(listing.severity) < rank(self.min_severity))
+            and (severity is None or rank(severity) < rank(self.min_severity))
         ):
             return NotRecognised.SEVERITY_BELOW_THRESHOLD
         graded = listing.evaluation

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from builders import (
     COUNTY,
+    FOOD_DRUG,
     NOW,
     RESIDENT_ID,
     USCC,
@@ -296,11 +297,18 @@ def test_a_minimum_severity_recognises_black_listings_at_or_above_it(
 ) -> None:
     terms = agreement(min_severity=threshold)
 
-    outcome = recognise(listing(severity=severity), HUNAN, [terms], ON)
+    # a domain whose severity is the pushed one (a court defaulter is serious by law)
+    outcome = recognise(listing(entry(**FOOD_DRUG), severity=severity), HUNAN, [terms], ON)
 
     assert outcome.recognised is recognised
     if not recognised:
         assert outcome.reasons == (NotRecognised.SEVERITY_BELOW_THRESHOLD,)
+
+
+def test_a_court_defaulter_passes_any_minimum_severity_whatever_was_pushed() -> None:
+    terms = agreement(min_severity=SERIOUS)
+
+    assert recognise(listing(severity=GENERAL), HUNAN, [terms], ON).recognised
 
 
 def test_a_minimum_severity_does_not_exclude_red_listings() -> None:
@@ -429,9 +437,15 @@ def test_each_reason_for_not_recognising_is_reported_once() -> None:
         pytest.param({"kinds": ["black"]}, red_entry(), False, id="black-only-on-red"),
         pytest.param(
             {"min_severity": "serious"},
-            entry(severity="relatively_serious"),
+            entry(**FOOD_DRUG, severity="relatively_serious"),
             False,
             id="below-min-severity",
+        ),
+        pytest.param(
+            {"min_severity": "serious"},
+            entry(severity="relatively_serious"),
+            True,
+            id="court-defaulter-serious-by-law",
         ),
         pytest.param(
             {"min_severity": "relatively_serious"},

@@ -169,7 +169,13 @@ from gateway_client.contract.masking import (
     shown_input,
     values_masked,
 )
-from gateway_client.contract.measure import Measure, MeasureId, MeasureTarget, rank
+from gateway_client.contract.measure import (
+    Measure,
+    MeasureId,
+    MeasureTarget,
+    judged_severity,
+    rank,
+)
 from gateway_client.contract.model import (
     EARLIEST_YEAR,
     FREE_TEXT,
@@ -499,6 +505,7 @@ __all__ = [
     "is_division",
     "is_national_source",
     "is_persons",
+    "judged_severity",
     "jurisdiction_exists",
     "key_set",
     "known_division",

@@ -76,10 +76,22 @@ class Measure(Frozen):
         graded = listing.evaluation
         if self.grades and (graded is None or graded.grade not in self.grades):
             return False
-        if self.min_severity is None or listing.severity is None:
+        severity = judged_severity(listing)
+        if self.min_severity is None or severity is None:
             return self.min_severity is None
-        return rank(listing.severity) >= rank(self.min_severity)
+        return rank(severity) >= rank(self.min_severity)
 
 
 def rank(severity: Severity) -> int:
     return load_catalogue().severity(severity).rank
+
+
+def judged_severity(listing: Listing) -> Severity | None:
+    """The severity a listing is judged by: its own, but serious in a domain the law lists
+    whatever severity was pushed (``black_list_by_law``: 失信被执行人), as the severity policy
+    lists it a black listing (review 400: one pushed as general was a black listing, yet a
+    严重失信 agreement did not recognise it, and serious-only measures left it out)."""
+    domain = load_catalogue().domain(listing.domain)
+    if listing.kind is ListKind.BLACK and domain is not None and domain.black_list_by_law:
+        return Severity.SERIOUS
+    return listing.severity
