@@ -105,6 +105,7 @@ class AgreementDesk:
             revision=1,
             updated_at=now,
             start_moved_at=now,  # its start set: None is left to agreements stored before
+            coverage_changed_at=now,
         )
         try:
             return self._save(None, agreement)
@@ -138,6 +139,7 @@ class AgreementDesk:
             revision=current.revision + 1,
             updated_at=now,
             start_moved_at=now if moved else current.start_revised_at,
+            coverage_changed_at=(current.coverage_revised_at if current.covers_as(said) else now),
         )
         gaps = revised.gaps_since(current, now)
         return self._save(current, revised.model_copy(update={"measure_gaps": gaps}))
@@ -158,6 +160,7 @@ class AgreementDesk:
                 "revision": current.revision + 1,
                 "updated_at": self.clock.now(),
                 "start_moved_at": current.start_revised_at,
+                "coverage_changed_at": current.coverage_revised_at,
             }
         )
         return self._save(current, ended, ending=True)

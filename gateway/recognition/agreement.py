@@ -250,6 +250,13 @@ class Agreement(AgreementTerms):
     start_moved_at: AwareDatetime | None = Field(
         default=None, exclude_if=lambda value: value is None
     )
+    # when what it covers was last set (signed, or a revision changed its sources, kinds,
+    # domains, severity, grades or a written-out measure's scope): feedback is judged by the
+    # terms as stored for the days after it only, and a later revision of other terms (a title,
+    # an end) does not move that (review 400); None: stored before this was kept
+    coverage_changed_at: AwareDatetime | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
     # when revisions took each measure out, and gave it again: a case executed under a delivery
     # that asked for it is judged by what the agreement gave on its day (review 218: refused
     # once dropped; review 219: accepted inside a gap between a drop and a re-addition)
@@ -305,6 +312,26 @@ class Agreement(AgreementTerms):
         """When its start was last set: for one stored before ``start_moved_at`` was kept, any
         revision may have moved it, so the latest is taken."""
         return self.updated_at if self.start_moved_at is None else self.start_moved_at
+
+    @property
+    def coverage_revised_at(self) -> datetime:
+        """When what it covers was last set (``coverage_changed_at``; the latest revision for
+        one stored before it was kept)."""
+        return self.updated_at if self.coverage_changed_at is None else self.coverage_changed_at
+
+    def covers_as(self, other: AgreementTerms) -> bool:
+        """Whether ``other`` covers exactly the listings these terms do, each measure written
+        out applying to the same ones (``Measure.applies_to``)."""
+        return _coverage(self) == _coverage(other)
+
+
+def _coverage(terms: AgreementTerms) -> tuple[object, ...]:
+    scopes = tuple((m.measure_id, *(getattr(m, f) for f in _SCOPE)) for m in terms.measures)
+    return (terms.sources, terms.kinds, terms.domains, terms.min_severity, terms.grades, scopes)
+
+
+_SCOPE = ("kinds", "domains", "min_severity", "grades")
+"""What decides which listings a measure applies to (``Measure.applies_to``)."""
 
 
 def terms_digest(terms: AgreementTerms) -> str:

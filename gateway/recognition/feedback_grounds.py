@@ -118,11 +118,13 @@ def uncovered(
     agreement: Agreement, listing: Listing | None, day: date, measure_id: str
 ) -> str | None:
     """Why the agreement's terms as stored now leave the delivered listing out, judged for a
-    day after the revision that set them (its source, kind, domain, severity or grade no
-    longer covered: review 271; the measure, written out, no longer applying to it: review
-    310), or None. A day up to that revision is not judged: the terms before it are not
-    kept, and they recognised the listing when it was delivered."""
-    if listing is None or day <= china_date(agreement.updated_at):
+    day after the revision that set what they cover (its source, kind, domain, severity or
+    grade no longer covered: review 271; the measure, written out, no longer applying to it:
+    review 310), or None. A day up to that revision is not judged: the terms before it are not
+    kept, and they recognised the listing when it was delivered; a later revision of other
+    terms does not move that day (review 400: a title changed after a narrowing grounded the
+    days between)."""
+    if listing is None or day <= china_date(agreement.coverage_revised_at):
         return None
     if not agreement.covers_source(listing):
         return f"no longer covers {listing.origin_region}'s lists"
@@ -156,7 +158,7 @@ def given_that_day(
             if any(m.measure_id == measure_id for m in default_measures(listing)):
                 return True
         elif agreement.gave(measure_id, day, delivered_at) and (
-            day <= china_date(agreement.updated_at)  # the terms before it are not kept
+            day <= china_date(agreement.coverage_revised_at)  # the terms before: not kept
             or any(m.measure_id == measure_id for m in now.measures)  # applies to it: 310
         ):
             return True

@@ -371,6 +371,23 @@ def test_a_revision_records_when_it_moved_the_start_and_later_ones_keep_that() -
     assert (fresh.start_moved_at, retitled_fresh.start_revised_at) == (NOW, NOW)
 
 
+def test_a_revision_records_when_it_changed_what_the_agreement_covers() -> None:
+    """Feedback is judged by the terms as stored from the revision that set what they cover;
+    a title or an end after it does not move that day (review 400)."""
+    legacy = agreement(revision=2, updated_at=NOW - timedelta(days=9))
+    service, _, _ = desk(legacy)
+
+    retitled = service.revise(legacy.agreement_id, terms(title="改题")).agreement
+    narrowed = service.revise(
+        legacy.agreement_id, terms(title="改题", domains=["major_tax_violation"])
+    ).agreement
+    ended = service.end(legacy.agreement_id).agreement
+
+    assert retitled.coverage_revised_at == legacy.updated_at
+    assert [x.coverage_changed_at for x in (narrowed, ended)] == [NOW] * 2
+    assert service.sign(terms()).agreement.coverage_changed_at == NOW
+
+
 def test_ending_withdraws_recognition_once_and_ending_again_changes_nothing() -> None:
     service, agreements, queue = desk()
     signed = service.sign(terms()).agreement
