@@ -55,6 +55,7 @@ from gateway.delivery import (
     ObjectionNotices,
     RecognitionToday,
     UrlVerifier,
+    acting_in,
     logged_code,
 )
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
@@ -192,7 +193,9 @@ def build(settings: Settings, clock: Clock) -> Container:
             subscriptions,
         ),
     )
-    recognition_today = RecognitionToday(agreements.all, listings, clock, logged_code(exchange_log))
+    recognition_today = RecognitionToday(
+        agreements.all, listings, clock, logged_code(exchange_log), acting_in(registry)
+    )
     built = Container(
         settings=settings,
         clock=clock,

@@ -63,6 +63,7 @@ from gateway.delivery import (
     SubscriptionAdmin,
     SubscriptionDesk,
     UrlVerifier,
+    acting_in,
 )
 from gateway.intake import BulkIngest, PushService, UploadDesk
 from gateway.lifecycle import LifecycleService, OverdueLists
@@ -310,4 +311,5 @@ class Container:
             listings=self.listings,
             clock=self.clock,
             sm2_signing=self.signers.sm2 is not None,
+            acting=acting_in(self.registry),
         )

@@ -19,6 +19,7 @@ from gateway.delivery.health import HealthChange
 from gateway.delivery.intensified import EVENT as INTENSIFIED
 from gateway.delivery.intensified import in_feedback_rate, plan_intensified
 from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE
+from gateway.delivery.notice_standing import acting_in
 from gateway.delivery.objection_notices import NOTICE, ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
@@ -117,6 +118,7 @@ __all__ = [
     "Tried",
     "UrlVerifier",
     "WebhookTransport",
+    "acting_in",
     "batch_of",
     "by_reference",
     "check_webhook_url",

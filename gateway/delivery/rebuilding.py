@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from gateway.delivery.notice_standing import Acting, notice_stands, notices
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import AgreementStore, ExchangeLog
 from gateway.delivery.redelivery import Resend, rebuild, restatement, shown_now
@@ -34,12 +35,18 @@ from gateway_client.contract import (
 
 class FromTheLog:
     def __init__(
-        self, log: ExchangeLog, agreements: AgreementStore, listings: ListingStore, clock: Clock
+        self,
+        log: ExchangeLog,
+        agreements: AgreementStore,
+        listings: ListingStore,
+        clock: Clock,
+        acting: Acting | None = None,
     ) -> None:
         self.log = log
         self.agreements = agreements
         self.listings = listings  # the subjects of red changes
         self.clock = clock  # what is sent again is masked as its region recognises it today
+        self.acting = acting  # who acts for an objection notice's owner now
 
     def logged(self, log_sequence: int) -> Change | None:
         """The change logged at ``log_sequence`` (None: not there, or erased)."""
@@ -110,27 +117,12 @@ class FromTheLog:
             return delivery.change.type is not ChangeType.RECOGNITION and self._flag_holds(
                 delivery, agreements
             )
-        if delivery.type == "objection.filed":
-            return self._notice_awaited(delivery)
+        if notices(delivery):
+            return notice_stands(delivery, self.listings, self.acting)
         if delivery.type != "recognition.changed":
             return True
         today = china_date(self.clock.now())
         return restatement_stands(delivery, agreements, self.listings, today, logged_code(self.log))
-
-    def _notice_awaited(self, delivery: Delivery) -> bool:
-        """An objection's notice only while its objection is open and still awaits it: one
-        decided meanwhile would tell the owner an objection waits on it (review 309)."""
-        sent = delivery.change.listing
-        objection = sent.objection
-        held = self.listings.current([(sent.credit_code, sent.listing_id)]).get(sent.listing_id)
-        now = None if held is None else held.objection
-        return (
-            objection is not None
-            and now is not None
-            and now.objection_id == objection.objection_id
-            and now.open
-            and now.awaiting_notice
-        )
 
     def _flag_holds(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
         """Whether the subject's flag for the delivery's region is today what the dead event

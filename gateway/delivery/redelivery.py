@@ -15,6 +15,7 @@ from datetime import date
 from pydantic import AwareDatetime
 
 from gateway.assembly import copied
+from gateway.delivery.notice_standing import Acting, notice_stands, notices
 from gateway.delivery.planning import Delivery, for_subscriber
 from gateway.delivery.restatement_standing import SubjectCode, judged_when_sent, stands_today
 from gateway.lifecycle import as_on
@@ -201,11 +202,13 @@ class RecognitionToday:
         listings: ListingStore,
         clock: Clock,
         code_of: SubjectCode,
+        acting: Acting | None = None,
     ) -> None:
         self._agreements = agreements
         self._listings = listings
         self._clock = clock
         self._code_of = code_of  # a masked listing's subject (``restatement_standing``)
+        self._acting = acting  # who acts for an objection notice's owner (``notice_standing``)
         self._read: Sequence[Agreement] | None = None
         self._lock = threading.Lock()  # attempts run on several threads
 
@@ -215,6 +218,11 @@ class RecognitionToday:
             self._read = None
 
     def __call__(self, deliveries: list[Delivery]) -> list[Delivery]:
+        deliveries = [
+            d
+            for d in deliveries
+            if not notices(d) or notice_stands(d, self._listings, self._acting)
+        ]
         if not any(in_full(d) or judged_when_sent(d) for d in deliveries):
             return deliveries
         with self._lock:

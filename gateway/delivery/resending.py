@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.delivery.endpoint_watch import sendable
+from gateway.delivery.notice_standing import Acting
 from gateway.delivery.objection_notices import formerly_matched
 from gateway.delivery.planning import (
     Delivery,
@@ -108,11 +109,12 @@ class Resending(Redriving):
         listings: ListingStore,
         clock: Clock,
         sm2_signing: bool,
+        acting: Acting | None = None,
     ) -> None:
         """``sm2_signing``: whether the gateway holds an SM2 key (a v1sm2 endpoint's deliveries
-        wait ``unsigned`` without one)."""
+        wait ``unsigned`` without one); ``acting``: who acts for a notice's owner now."""
         self.sm2_signing = sm2_signing
-        self.from_log = FromTheLog(log, agreements, listings, clock)
+        self.from_log = FromTheLog(log, agreements, listings, clock, acting)
         self.subscriptions = subscriptions
         self.deliveries = deliveries
         self.log = log

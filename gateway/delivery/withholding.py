@@ -17,10 +17,11 @@ when the agreement ended is masked at the attempt (``recognition_read``), as a r
 (``redelivery.shown_today``; review 46f). A batch file's lines are masked likewise before it is
 announced (``batch_sending.file_lines``).
 
-Nor is a restatement (``recognition.changed``) posted once it no longer says what its region
-recognises today, of the version still stored, nor a subject's flag once a later flip
-superseded it (``restatement_standing``): it is settled dead, ``superseded``, as an erased
-delivery is, and a re-drive leaves it dead too (reviews 295, 300).
+Nor is an objection's notice posted once its objection no longer awaits it, or to a region no
+longer acting for the owner (``notice_standing``); nor a restatement (``recognition.changed``)
+once it no longer says what its region recognises today, of the version still stored, nor a
+subject's flag once a later flip superseded it (``restatement_standing``): it is settled dead,
+``superseded``, as an erased delivery is, and a re-drive leaves it dead too (reviews 295, 300).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from concurrent.futures import Executor, Future
 from datetime import datetime
 
 from gateway.delivery.batching import Batch
+from gateway.delivery.notice_standing import notices
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt
 from gateway.delivery.redelivery import in_full
@@ -65,7 +67,7 @@ def recognition_read(
     service, or nothing to mask or judge: ``in_full``, ``judged_when_sent``)."""
     if shown is None or isinstance(delivery, Batch):
         return None
-    if not (in_full(delivery) or judged_when_sent(delivery)):
+    if not (in_full(delivery) or judged_when_sent(delivery) or notices(delivery)):
         return None
     return readers.submit(shown, [delivery])
 
