@@ -175,10 +175,11 @@ def subject_changes(
 
 
 def _ends_measures(old: Recognition, new: Recognition) -> bool:
-    """Whether the listing's recognition ends, or a measure applied under it does."""
-    applied = {m.measure_id for m in new.measures}
+    """Whether the listing's recognition ends, or a measure applied under it does or changes
+    (review 399: one kept but no longer aimed at the responsible persons went on being applied
+    to them, their ID numbers with it)."""
     return old.recognised and (
-        not new.recognised or any(m.measure_id not in applied for m in old.measures)
+        not new.recognised or any(m not in new.measures for m in old.measures)
     )
 
 

@@ -1,8 +1,9 @@
 """What a subject's other changes do to a listing a subscription holds reaches it whatever the
 subscription's filters say now: its intensified flag dropping, a red listing's incentives held
-back by a black listing, an agreement revision dropping a measure. Each was planned by filters
-only, so a subscription that narrowed them after the listing was delivered kept the flag raised,
-the incentives granted and the measure applied for good (review 390 F2)."""
+back by a black listing, an agreement revision dropping a measure or no longer aiming it at the
+responsible persons. Each was planned by filters only, so a subscription that narrowed them
+after the listing was delivered kept the flag raised, the incentives granted and the measure
+applied for good (review 390 F2; review 399 F4: the measure applied to 王某 still)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from app_support import (
 )
 from delivery_support import AnsweringReceiver, DeliveryQueue, push_and_fan_out, subscribe
 from lifecycle_support import push_with_removals, recent_entry, removal_of
+from personal_support import REPRESENTATIVE_ID
 from test_query_as_region import red_entry
 from test_verify_log_terms import patched
 
@@ -104,3 +106,48 @@ def test_a_dropped_measure_reaches_a_subscription_filtered_away_from_the_listing
 
     changed = _bodies(hook, "recognition.changed")
     assert [len(b["recognition"]["measures"]) for b in changed] == [1], changed
+
+
+OWN_MEASURE = {
+    "measure_id": "hunan_restrict_public_posts",
+    "text": "限制担任本省国有企业高级管理人员",
+    "department": "湖南省国资委",
+    "mandatory": False,
+}
+
+
+def _aimed_at(targets: list[str]) -> dict[str, Any]:
+    """湖南's serious-black agreement with a measure of its own (not catalogued) at ``targets``."""
+    terms = agreement_terms()
+    return {**terms, "measures": [*terms["measures"], {**OWN_MEASURE, "targets": targets}]}
+
+
+def test_a_measure_no_longer_aimed_at_persons_reaches_a_holder(
+    gateway: Gateway, aws: Any, stream: StreamReader, queue: DeliveryQueue, hook: AnsweringReceiver
+) -> None:
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    made = create_agreement(gateway, _aimed_at(["subject", "responsible_person"]))
+    assert made.status_code == 201, made.json_body
+    reevaluate(aws)
+    created = subscribe(gateway, hook.url, region=HUNAN)
+    representative = {
+        "name": "王某",
+        "role": "legal_representative",
+        "id_number": REPRESENTATIVE_ID,
+    }
+    entry = daye_black_entry(responsible_persons=[representative])
+    push_and_fan_out(gateway, stream, daye, DAYE, [entry])
+    queue.run()
+    [sent] = _bodies(hook, "listing.changed")
+    assert sent.get("person_measures"), sent  # the measure reaches 王某
+    patched(gateway, created["subscription_id"], {"filters": {"kinds": ["red"]}})
+    agreement_id = made.json_body["agreement"]["agreement_id"]
+    revised = revise_agreement(gateway, agreement_id, _aimed_at(["subject"]))
+    assert revised.status_code == 200, revised.json_body
+    reevaluate(aws)
+    queue.run()
+
+    [told] = _bodies(hook, "recognition.changed")
+    assert told["data"]["listing"]["listing_id"] == sent["data"]["listing"]["listing_id"]
+    assert not told.get("person_measures"), told
