@@ -162,7 +162,8 @@ class FanOut:
                 change, owed, agreements, received=received, subject=subject, on=on
             )
             deliveries += plan_notices(change, previous, owed, agreements, owners)
-        planned = {change.listing.listing_id for change, _ in steps}
+        # (listing, subscription) the batch's own changes reach: they carry the new standing
+        planned = {(d.change.listing.listing_id, d.subscription_id) for d in deliveries}
         for code, black in black_steps_by_subject(steps).items():
             after = subjects[code]
             before = replace_listings(after, first_previous(black))

@@ -18,7 +18,7 @@ def plan_yield(
     trigger: Change,
     before: Sequence[Listing],
     after: Sequence[Listing],
-    planned: Collection[str],
+    planned: Collection[tuple[str, str]],
     subscriptions: Sequence[Subscription],
     agreements: Sequence[Agreement],
     on: date,
@@ -26,10 +26,11 @@ def plan_yield(
 ) -> list[Delivery]:
     """Deliveries for the subject's red listings in force when ``trigger`` flips its black
     standing (``before`` and ``after``: all its listings either side), to the subscriptions
-    whose filters take each or that hold it (``received``: ``gateway.delivery.holders``). Red
-    listings whose own change is ``planned`` in the same batch already carry the new standing
-    and are skipped; a region that does not recognise a red listing had no incentives to lose
-    and hears nothing.
+    whose filters take each or that hold it (``received``: ``gateway.delivery.holders``). A
+    subscription a red listing's own change in the same batch reaches (``planned``: listing
+    and subscription) has the new standing with it and is skipped — only that one (review 399:
+    a holder the update did not reach was told nothing); a region that does not recognise a
+    red listing had no incentives to lose and hears nothing.
     """
     if black_in_force(before) == black_in_force(after):
         return []
@@ -37,10 +38,10 @@ def plan_yield(
     for red in after:
         if not rewards(red) or red.status is not ListingStatus.ACTIVE:
             continue
-        if red.listing_id in planned:
-            continue
         change = restated(red, f"{trigger.change_id}#yield", trigger.occurred_at)
         for sub in audience_of(red, subscriptions, received):
+            if (red.listing_id, sub.subscription_id) in planned:
+                continue
             recognition = yielded(recognise(red, sub.region, agreements, on), red, after)
             if not (recognition.measures or recognition.suspended_measures):
                 continue

@@ -8,6 +8,7 @@ applied for good (review 390 F2; review 399 F4: the measure applied to 王某 st
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from app_support import (
@@ -24,7 +25,7 @@ from app_support import (
     revise_agreement,
 )
 from delivery_support import AnsweringReceiver, DeliveryQueue, push_and_fan_out, subscribe
-from lifecycle_support import push_with_removals, recent_entry, removal_of
+from lifecycle_support import now, push_with_removals, recent_entry, removal_of
 from personal_support import REPRESENTATIVE_ID
 from test_query_as_region import red_entry
 from test_verify_log_terms import patched
@@ -80,6 +81,32 @@ def test_incentives_held_back_reach_a_subscription_filtered_away_from_red(
     assert [b["data"]["listing"]["listing_id"] for b in changed] == [red_id]
     assert changed[0]["recognition"]["measures"] == []  # held back while the black one holds
     assert changed[0]["recognition"]["suspended_measures"], changed[0]["recognition"]
+
+
+def test_incentives_held_back_reach_a_holder_when_the_red_listing_is_updated_in_the_batch(
+    gateway: Gateway, stream: StreamReader, queue: DeliveryQueue, hook: AnsweringReceiver
+) -> None:
+    """The red listing's own update in the same batch reaches only subscriptions whose filters
+    take it: a holder filtered away was told nothing (review 399 F1)."""
+    daye = gateway.register_platform(DAYE)
+    created = subscribe(gateway, hook.url, region=DAYE)
+    dates = recent_entry()
+    red = red_entry(decided_on=dates["decided_on"], valid_from=dates["valid_from"])
+    push_and_fan_out(gateway, stream, daye, DAYE, [red])
+    queue.run()
+    [sent] = _bodies(hook, "listing.changed")
+    patched(gateway, created["subscription_id"], {"filters": {"kinds": ["black"]}})
+    reworded = {**red, "reason": "诚信经营，获评诚信典型（更正表述）"}
+    reworded["source_updated_at"] = (now() - timedelta(minutes=5)).isoformat()
+    black = daye_black_entry(decided_on=dates["decided_on"], valid_from=dates["valid_from"])
+    push_and_fan_out(gateway, stream, daye, DAYE, [reworded, black])
+    queue.run()
+
+    changed = _bodies(hook, "recognition.changed")
+    assert [b["data"]["listing"]["listing_id"] for b in changed] == [
+        sent["data"]["listing"]["listing_id"]
+    ]
+    assert changed[0]["recognition"]["measures"] == []
 
 
 def test_a_dropped_measure_reaches_a_subscription_filtered_away_from_the_listing(

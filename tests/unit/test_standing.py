@@ -215,7 +215,21 @@ def test_no_flip_and_red_listings_already_planned_in_the_batch_send_nothing_more
     subs = [subscription("sub-gd", region=GUANGDONG)]
 
     assert plan_yield(listed, [RED, court], [RED, court, second], set(), subs, [], ON) == []
-    assert plan_yield(listed, [RED], [RED, second], {RED.listing_id}, subs, [], ON) == []
+    planned = {(RED.listing_id, "sub-gd")}
+    assert plan_yield(listed, [RED], [RED, second], planned, subs, [], ON) == []
+
+
+def test_a_red_listing_planned_for_one_subscription_is_restated_to_the_others() -> None:
+    """Its own change in the batch reached one subscription only (review 399: the others, its
+    holders whose filters narrowed, were told nothing of the incentives held back)."""
+    second = black("major_tax_violation", n=2)
+    listed = change_between(second, None)
+    assert listed is not None
+    subs = [subscription("sub-gd", region=GUANGDONG), subscription("sub-gd2", region=GUANGDONG)]
+
+    held_back = plan_yield(listed, [RED], [RED, second], {(RED.listing_id, "sub-gd")}, subs, [], ON)
+
+    assert [d.subscription_id for d in held_back] == ["sub-gd2"]
 
 
 # -- the green channel, from the gateway's own history --
