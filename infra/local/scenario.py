@@ -149,13 +149,14 @@ def batches(today: date, now: datetime) -> dict[str, list[dict[str, Any]]]:
                 deciding_authority="新郑市市场监督管理局",
                 decision_number="新市监罚〔2026〕41号",
             ),
-            e(
+            e(  # a general listing (not a court defaulter's: those are serious by law)
                 credit_code=XZ_PERSON,
                 subject_name="李某",
-                domain="court_defaulter",
+                domain="food_drug",
                 severity="general",
-                deciding_authority="新郑市人民法院",
-                decision_number="(2026)豫0184执903号",
+                legal_basis="《中华人民共和国食品安全法》第一百三十五条",
+                deciding_authority="新郑市市场监督管理局",
+                decision_number="新市监罚〔2026〕77号",
             ),
             e(
                 credit_code=make_uscc("91410184MA4JKL8M9"),

@@ -124,7 +124,12 @@ def test_each_province_sees_the_same_listing_its_own_way(gateway, daye):
 
 
 def test_the_reasons_name_every_agreement_that_does_not_carry_the_listing(gateway, daye):
-    push(gateway, daye, daye_black_entry(severity="general"))
+    food = {  # a general listing (a court defaulter is serious by law)
+        "domain": "food_drug",
+        "legal_basis": "《中华人民共和国食品安全法》第一百三十五条",
+        "deciding_authority": "大冶市市场监督管理局",
+    }
+    push(gateway, daye, daye_black_entry(severity="general", **food))
     signed_agreement(gateway)  # serious only
     later = (china_date(datetime.now(UTC)) + timedelta(days=10)).isoformat()
     signed_agreement(gateway, title="明年起互认", min_severity=None, effective_from=later)
