@@ -26,6 +26,7 @@ from gateway.lifecycle.commitments import (
     withdrawn,
 )
 from gateway.lifecycle.due import Budget, DueDates
+from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.retention import purge_due
 from gateway.lifecycle.rules import expire, expiry_due
@@ -212,7 +213,9 @@ class Tick:
         """The first page of the overdue index; ``more_overdue`` when it has more."""
         page, after = self.listings.late(today, None, OVERDUE_LISTED)
         for held in page:
-            if (late := overdue(held, today)) is not None:
+            # as of today, as the overdue route judges it: a commitment whose period ended is
+            # no longer owed an outcome, expired by this run or not (review 402)
+            if (late := overdue(as_on(held, today), today)) is not None:
                 report.overdue_commitments.append(late)
             report.overdue_objections += overdue_entries(held, today)
         report.more_overdue = after is not None
