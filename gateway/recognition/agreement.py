@@ -321,17 +321,38 @@ class Agreement(AgreementTerms):
 
     def covers_as(self, other: AgreementTerms) -> bool:
         """Whether ``other`` covers exactly the listings these terms do, each measure written
-        out applying to the same ones (``Measure.applies_to``)."""
-        return _coverage(self) == _coverage(other)
+        out in both applying to the same ones (``Measure.applies_to``); a measure added or
+        taken out is ``measure_gaps``' to judge (review 401: one added moved the day)."""
+        mine, theirs = _scopes(self), _scopes(other)
+        kept = mine.keys() & theirs.keys()
+        return _listings_covered(self) == _listings_covered(other) and all(
+            mine[m] == theirs[m] for m in kept
+        )
 
 
-def _coverage(terms: AgreementTerms) -> tuple[object, ...]:
-    scopes = tuple((m.measure_id, *(getattr(m, f) for f in _SCOPE)) for m in terms.measures)
-    return (terms.sources, terms.kinds, terms.domains, terms.min_severity, terms.grades, scopes)
+def _listings_covered(terms: AgreementTerms) -> tuple[object, ...]:
+    """What decides which listings the terms cover, order aside (review 401: the same domains
+    written in another order moved the day)."""
+    return (
+        frozenset(terms.sources),
+        frozenset(terms.kinds),
+        frozenset(terms.domains),
+        terms.min_severity,
+        frozenset(terms.grades),
+    )
 
 
-_SCOPE = ("kinds", "domains", "min_severity", "grades")
-"""What decides which listings a measure applies to (``Measure.applies_to``)."""
+def _scopes(terms: AgreementTerms) -> dict[str, tuple[object, ...]]:
+    """Each measure's scope (``Measure.applies_to``), order aside."""
+    return {
+        m.measure_id: (
+            frozenset(m.kinds),
+            frozenset(m.domains),
+            m.min_severity,
+            frozenset(m.grades),
+        )
+        for m in terms.measures
+    }
 
 
 def terms_digest(terms: AgreementTerms) -> str:

@@ -171,8 +171,11 @@ def resident_ids_masked(text: str) -> str:
         return _digits_hidden(text)
     parts: list[str] = []
     end = 0
-    for start, stop, masked_form in placed:
+    for at, (start, stop, masked_form) in enumerate(placed):
         if start >= end:
+            if any(start < later < stop for later, _, _ in placed[at + 1 :]):
+                # another number begins inside it: its last character is that one's digit
+                masked_form = masked_form[:-1] + "*"
             parts += [text[end:start], masked_form]
         elif stop > end:  # found in two forms, a longer number in one: hidden to its end
             parts.append("*" * (stop - end))
