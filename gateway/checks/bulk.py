@@ -199,7 +199,8 @@ class BulkCheck:
             once = f"{manifest.upload_id}#{block}"
             codes, over = self._within_tries(manifest.region, once, codes, at, first)
             refused_lines |= {e.line for e in bad + over}
-            upload = with_errors(upload, bad + over)  # folded in: 100,000 lines' held 1 GB
+            # folded in as it goes (100,000 lines' held 1 GB), counted with them (review 401)
+            upload = with_errors(upload, bad + over, rejected=len(refused_lines))
             if not codes:
                 continue
             request = CheckRequest(
