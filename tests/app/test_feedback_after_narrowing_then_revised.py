@@ -1,13 +1,16 @@
 """A case (联合奖惩案例) executed on a day after a revision narrowed the agreement so that it no
 longer covers the listing has no ground (review 271: ``measure_not_delivered``). A later
-revision of other terms only (a new title) does not widen that back: feedback is judged by the
-terms as stored from the revision that set what they cover (``coverage_changed_at``), not from
-the latest revision (review 400: the report was kept and counted as a case)."""
+revision that leaves what it covers as it is — a new title, a measure added for other listings,
+the same domains in another order — does not widen that back: feedback is judged by the terms
+as stored from the revision that set what they cover (``coverage_changed_at``), not from the
+latest revision (review 400: the report was kept and counted as a case; review 401: a measure
+added, or domains reordered, moved the day)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from app_support import (
     CITY,
@@ -46,7 +49,26 @@ def _terms(**overrides):  # type: ignore[no-untyped-def]
     return agreement_terms(**terms)
 
 
-def test_a_title_revision_does_not_ground_days_after_a_narrowing(gateway, aws, stream, receiver):
+OTHER = {
+    "measure_id": "hunan_tax_interview",
+    "text": "约谈企业负责人",
+    "department": "湖南省税务局",
+    "mandatory": False,
+}
+TAX, FOOD = "major_tax_violation", "food_drug"
+
+
+@pytest.mark.parametrize(
+    ("narrowed", "later"),
+    [
+        pytest.param([TAX], {"title": "更名", "domains": [TAX]}, id="a-title"),
+        pytest.param([TAX], {"domains": [TAX], "measures": [KEY, OTHER]}, id="a-measure-added"),
+        pytest.param([TAX, FOOD], {"domains": [FOOD, TAX]}, id="domains-reordered"),
+    ],
+)
+def test_a_later_revision_of_other_terms_does_not_ground_days_after_a_narrowing(
+    gateway, aws, stream, receiver, narrowed, later
+):  # type: ignore[no-untyped-def]
     life = Lifecycle(gateway)
     gateway.put_region(HUNAN)
     gateway.put_region(CITY)
@@ -60,19 +82,17 @@ def test_a_title_revision_does_not_ground_days_after_a_narrowing(gateway, aws, s
     [delivery] = fan_out_and_deliver(aws, stream)
     assert delivery.recognition.recognised is True
 
-    # day 0: the operator narrows the agreement to tax listings: this one is no longer covered
-    narrowed = revise_agreement(gateway, agreement_id, _terms(domains=["major_tax_violation"]))
-    assert narrowed.status_code == 200, narrowed.json_body
+    # day 0: the operator narrows the agreement: this listing is no longer covered
+    revised = revise_agreement(gateway, agreement_id, _terms(domains=narrowed))
+    assert revised.status_code == 200, revised.json_body
     reevaluate(aws)
     [told] = queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
     assert (told.type, told.recognition.recognised) == ("recognition.changed", False)
 
-    # day 10: only its title is revised
+    # day 10: a revision that covers the same listings
     with time_machine.travel(now() + timedelta(days=10), tick=True):
-        retitled = revise_agreement(
-            gateway, agreement_id, _terms(title="更名", domains=["major_tax_violation"])
-        )
-        assert retitled.status_code == 200, retitled.json_body
+        again = revise_agreement(gateway, agreement_id, _terms(**later))
+        assert again.status_code == 200, again.json_body
 
     # day 11: 湖南 reports the measure executed on day 5, when nothing covered the listing
     executed = {
