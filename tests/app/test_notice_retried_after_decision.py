@@ -10,8 +10,8 @@ from typing import Any
 
 from app_support import HUNAN, Gateway, StreamReader
 from delivery_support import AnsweringReceiver, DeliveryQueue, Reply, subscribe
-from lifecycle_support import pushed, recent_entry, stamp
-from test_relayed_notice_retry import COUNTY, _failing_notices, objected_notice_failing
+from lifecycle_support import pushed, stamp
+from test_relayed_notice_retry import _failing_notices, county_entry, objected_notice_failing
 
 
 def test_a_notice_retried_after_its_objection_was_decided_is_not_posted(
@@ -21,11 +21,7 @@ def test_a_notice_retried_after_its_objection_was_decided_is_not_posted(
     with AnsweringReceiver() as hook:
         hook.reply = _failing_notices
         subscribe(gateway, hook.url, region=HUNAN, retry_schedule_seconds=[0, 0, 0, 0])
-        entry = recent_entry(
-            origin_region=COUNTY,
-            deciding_authority="长沙市芙蓉区人民法院",
-            decision_number="(2026)湘0102执6号",
-        )
+        entry = county_entry()
         listing_id = pushed(gateway, hunan, HUNAN, entry)
         code = entry["credit_code"]
         life = objected_notice_failing(gateway, stream, queue, code, listing_id)

@@ -12,8 +12,14 @@ from typing import Any
 
 from app_support import HUNAN, NATURAL_PERSON_CODE, Gateway, StreamReader
 from delivery_support import AnsweringReceiver, DeliveryQueue, Reply, as_operator, subscribe
-from lifecycle_support import Lifecycle, push_with_removals, pushed, recent_entry, removal_of
-from test_relayed_notice_retry import COUNTY, REASON, _failing_notices, objected_notice_failing
+from lifecycle_support import Lifecycle, push_with_removals, pushed, removal_of
+from test_relayed_notice_retry import (
+    COUNTY,
+    REASON,
+    _failing_notices,
+    county_entry,
+    objected_notice_failing,
+)
 
 import app as gateway_app
 
@@ -25,13 +31,7 @@ def test_a_retried_notice_is_not_posted_to_a_former_relay(
     with AnsweringReceiver() as hook:
         hook.reply = _failing_notices
         subscribe(gateway, hook.url, region=HUNAN, retry_schedule_seconds=[0, 0, 0, 0])
-        entry = recent_entry(
-            origin_region=COUNTY,
-            credit_code=NATURAL_PERSON_CODE,
-            subject_name="张某某",
-            deciding_authority="长沙市芙蓉区人民法院",
-            decision_number="(2026)湘0102执6号",
-        )
+        entry = county_entry(credit_code=NATURAL_PERSON_CODE, subject_name="张某某")
         listing_id = pushed(gateway, hunan, HUNAN, entry)
         life = objected_notice_failing(gateway, stream, queue, NATURAL_PERSON_CODE, listing_id)
         # 湖南 ends the listing (its objection still open, its notice still awaited), then
@@ -70,13 +70,7 @@ def test_a_held_back_notice_is_not_posted_at_the_enable_to_a_former_relay(
     with AnsweringReceiver() as hook:
         hook.answer(410, "gone")
         sub = subscribe(gateway, hook.url, region=HUNAN)["subscription_id"]
-        entry = recent_entry(
-            origin_region=COUNTY,
-            credit_code=NATURAL_PERSON_CODE,
-            subject_name="张某某",
-            deciding_authority="长沙市芙蓉区人民法院",
-            decision_number="(2026)湘0102执6号",
-        )
+        entry = county_entry(credit_code=NATURAL_PERSON_CODE, subject_name="张某某")
         listing_id = pushed(gateway, hunan, HUNAN, entry)
         gateway_app.fan_out_changes(stream.event(), None)
         queue.run()

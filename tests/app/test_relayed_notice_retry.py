@@ -21,6 +21,16 @@ COUNTY = "430102"  # 长沙市芙蓉区, relayed by 湖南省's platform
 REASON = "本人已于二〇二六年履行完毕全部义务"
 
 
+def county_entry(**overrides: Any) -> dict[str, Any]:
+    """A listing of the county 湖南's platform relays for."""
+    return recent_entry(
+        origin_region=COUNTY,
+        deciding_authority="长沙市芙蓉区人民法院",
+        decision_number="(2026)湘0102执6号",
+        **overrides,
+    )
+
+
 def _failing_notices(received: Received) -> Reply:
     body = json.loads(received.body)
     return Reply(500, "down") if body.get("type") == "objection.filed" else Reply(204)
@@ -36,11 +46,7 @@ def test_a_former_relay_acknowledging_a_retried_notice_does_not_start_the_deadli
     with AnsweringReceiver() as hook:
         hook.reply = _failing_notices
         subscribe(gateway, hook.url, region=HUNAN, retry_schedule_seconds=[0, 0, 0, 0])
-        entry = recent_entry(
-            origin_region=COUNTY,
-            deciding_authority="长沙市芙蓉区人民法院",
-            decision_number="(2026)湘0102执6号",
-        )
+        entry = county_entry()
         listing_id = pushed(gateway, hunan, HUNAN, entry)
         code = entry["credit_code"]
         life = objected_notice_failing(gateway, stream, queue, code, listing_id)
